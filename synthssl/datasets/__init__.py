@@ -1,0 +1,2 @@
+# Copyright (c) synthssl contributors.
+from . import transforms  # noqa: F401

@@ -1,0 +1,2 @@
+# Copyright (c) synthssl contributors.
+from .backbones import *  # noqa: F401,F403

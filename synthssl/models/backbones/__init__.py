@@ -1,0 +1,4 @@
+# Copyright (c) synthssl contributors.
+from .synth_alexnet import SynthAlexNet
+
+__all__ = ['SynthAlexNet']

@@ -1,0 +1,19 @@
+# Copyright (c) synthssl contributors.
+import os
+import sys
+import os.path as osp
+
+# Before torch starts its OpenMP pool: spin-waiting threads make a 2-core machine crawl.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope='session')
+def toy_shapes_root(tmp_path_factory) -> str:
+    """A tiny rendered toy-shapes set: 8 train + 4 val images of 32x32."""
+    from synthssl.render.toy_shapes import render_toy_shapes
+    root = str(tmp_path_factory.mktemp('toy_shapes'))
+    render_toy_shapes(root, num_train=8, num_val=4, size=32, seed=0)
+    return root
