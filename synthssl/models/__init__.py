@@ -1,2 +1,6 @@
 # Copyright (c) synthssl contributors.
 from .backbones import *  # noqa: F401,F403
+from .discriminators import *  # noqa: F401,F403
+from .heads import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

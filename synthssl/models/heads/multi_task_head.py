@@ -1,0 +1,112 @@
+# Copyright (c) synthssl contributors.
+"""The task heads H of Ren & Lee: independent decoders for normal, depth and contour."""
+import copy
+from typing import Dict, List, Optional, Sequence
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import BaseModule
+
+from synthssl.registry import MODELS
+
+#: task -> (ground-truth field of the data sample, output channels, default loss)
+TASKS = {
+    'normal': ('gt_normal', 3, dict(type='synthssl.NormalDotLoss', loss_weight=10.0)),
+    'depth': ('gt_depth', 1, dict(type='synthssl.ScaleInvariantDepthLoss', loss_weight=5.0)),
+    'contour': ('gt_contour', 1, dict(type='synthssl.ClassBalancedBCELoss', loss_weight=1.0)),
+}
+
+
+@MODELS.register_module()
+class MultiTaskDeconvHead(BaseModule):
+    """Independent :class:`DeconvDecoder` heads, one per pretext task, with their losses.
+
+    Nothing is shared between the heads (as in the paper and the authors' code). Outputs:
+    ``normal`` raw 3-vectors (normalised in the loss / at prediction), ``depth`` log depth
+    in log-metres, ``contour`` logits. The default loss weights are the paper's
+    λ_s = 10, λ_d = 5, λ_e = 1.
+
+    Args:
+        tasks (Sequence[str] | dict): the tasks, any subset of ``('normal', 'depth',
+            'contour')`` (single-task ablations), or a dict task -> overrides with keys
+            ``decoder`` (DeconvDecoder kwargs) and ``loss`` (a loss config).
+        in_channels (int): channels of the input map (fc7: 4096).
+        decoder (dict): DeconvDecoder kwargs shared by all tasks.
+        init_cfg (dict, optional): passed to BaseModule.
+    """
+
+    def __init__(self,
+                 tasks=('normal', 'depth', 'contour'),
+                 in_channels: int = 4096,
+                 decoder: Optional[Dict] = None,
+                 init_cfg: Optional[Dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        if not isinstance(tasks, dict):
+            tasks = {t: {} for t in tasks}
+        if not tasks:
+            raise ValueError('MultiTaskDeconvHead: at least one task is needed')
+        unknown = set(tasks) - set(TASKS)
+        if unknown:
+            raise ValueError(f'MultiTaskDeconvHead: unknown task(s) {sorted(unknown)}; '
+                             f'expected a subset of {tuple(TASKS)}')
+        self.tasks = tuple(tasks)
+        self.decoders = nn.ModuleDict()
+        self.losses = nn.ModuleDict()
+        for task, over in tasks.items():
+            _, channels, loss_cfg = TASKS[task]
+            dec_cfg = dict(type='synthssl.DeconvDecoder', in_channels=in_channels,
+                           out_channels=channels, **(decoder or {}))
+            dec_cfg.update((over or {}).get('decoder', {}))
+            self.decoders[task] = MODELS.build(dec_cfg)
+            self.losses[task] = MODELS.build(copy.deepcopy((over or {}).get('loss', loss_cfg)))
+
+    def forward(self, feat: torch.Tensor,
+                out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:
+        """
+        Args:
+            feat (Tensor): (N, C, h, w) fc7 features.
+            out_size (Sequence[int], optional): (H, W) of the targets.
+
+        Returns:
+            dict[str, Tensor]: raw outputs, ``normal`` (N, 3, H, W), ``depth`` and
+            ``contour`` (N, 1, H, W).
+        """
+        return {t: self.decoders[t](feat, out_size) for t in self.tasks}
+
+    @staticmethod
+    def stack_targets(data_samples: List, field: str) -> torch.Tensor:
+        """Stack one dense ground-truth field of the data samples into (N, C, H, W)."""
+        missing = [i for i, s in enumerate(data_samples) if field not in s]
+        if missing:
+            raise KeyError(f'data sample(s) {missing} have no {field!r}: the dataset pipeline '
+                           'must produce the targets of every configured task')
+        return torch.stack([torch.as_tensor(s.get(field)) for s in data_samples])
+
+    def loss(self, feat: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+        """Task losses (already weighted), ``loss_<task>`` each.
+
+        Args:
+            feat (Tensor): (N, C, h, w) fc7 features.
+            data_samples (list): N data samples carrying ``gt_normal`` (3, H, W),
+                ``gt_depth`` (1, H, W) metres, ``gt_contour`` (1, H, W) as needed.
+        """
+        targets = {t: self.stack_targets(data_samples, TASKS[t][0]).to(feat.device)
+                   for t in self.tasks}
+        size = next(iter(targets.values())).shape[-2:]
+        preds = self(feat, size)
+        return {f'loss_{t}': self.losses[t](preds[t], targets[t]) for t in self.tasks}
+
+    def predict(self, feat: torch.Tensor,
+                out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:
+        """Predictions in physical units: unit ``normal`` (N, 3, H, W), ``depth`` in metres
+        (N, 1, H, W), ``contour`` probability (N, 1, H, W)."""
+        raw = self(feat, out_size)
+        out = {}
+        if 'normal' in raw:
+            out['normal'] = F.normalize(raw['normal'], dim=1, eps=1e-6)
+        if 'depth' in raw:
+            out['depth'] = torch.exp(raw['depth'].clamp(max=10.))
+        if 'contour' in raw:
+            out['contour'] = torch.sigmoid(raw['contour'])
+        return out

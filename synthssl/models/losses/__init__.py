@@ -1,0 +1,6 @@
+# Copyright (c) synthssl contributors.
+from .class_balanced_bce_loss import ClassBalancedBCELoss
+from .normal_dot_loss import NormalDotLoss
+from .scale_invariant_depth_loss import ScaleInvariantDepthLoss
+
+__all__ = ['ClassBalancedBCELoss', 'ScaleInvariantDepthLoss', 'NormalDotLoss']

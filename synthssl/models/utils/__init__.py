@@ -1,0 +1,4 @@
+# Copyright (c) synthssl contributors.
+from .history_pool import FeatureHistoryPool
+
+__all__ = ['FeatureHistoryPool']

@@ -1,0 +1,71 @@
+# Copyright (c) synthssl contributors.
+import pytest
+import torch
+from mmpretrain.structures import DataSample
+
+from synthssl.models.heads import DeconvDecoder, MultiTaskDeconvHead
+
+# Deconv8-10 + output of the appendix table for fc7 13x13 (227x227 input).
+SIZES = [27, 55, 113, 227]
+
+
+def test_decoder_matches_the_table_at_227():
+    dec = DeconvDecoder(in_channels=4096, out_channels=3).eval()
+    sizes = []
+    for m in dec.layers:
+        if isinstance(m, torch.nn.ConvTranspose2d):
+            m.register_forward_hook(lambda mod, i, o: sizes.append(tuple(o.shape[1:])))
+    with torch.no_grad():
+        out = dec(torch.randn(1, 4096, 13, 13))
+    assert out.shape == (1, 3, 227, 227)
+    assert sizes == [(64, 27, 27), (64, 55, 55), (64, 113, 113), (3, 227, 227)]
+    ks = [m.kernel_size[0] for m in dec.layers if isinstance(m, torch.nn.ConvTranspose2d)]
+    assert ks == [3, 3, 5, 3]
+
+
+def test_decoder_resizes_only_when_asked():
+    dec = DeconvDecoder(in_channels=8, out_channels=1, mid_channels=4).eval()
+    x = torch.randn(2, 8, 5, 5)
+    assert dec(x).shape == (2, 1, 99, 99)  # 16 * 5 + 19
+    assert dec(x, (99, 99)).shape == (2, 1, 99, 99)
+    assert dec(x, (64, 80)).shape == (2, 1, 64, 80)
+
+
+def _samples(n, h, w, tasks):
+    out = []
+    for _ in range(n):
+        s = DataSample()
+        if 'normal' in tasks:
+            s.set_field(torch.nn.functional.normalize(torch.randn(3, h, w), dim=0), 'gt_normal')
+        if 'depth' in tasks:
+            s.set_field(torch.rand(1, h, w) * 5 + 0.5, 'gt_depth')
+        if 'contour' in tasks:
+            s.set_field((torch.rand(1, h, w) > 0.9).float(), 'gt_contour')
+        out.append(s)
+    return out
+
+
+def test_multi_task_losses_predict_and_subsets():
+    torch.manual_seed(0)
+    head = MultiTaskDeconvHead(in_channels=16, decoder=dict(mid_channels=8))
+    head.init_weights()
+    feat = torch.randn(2, 16, 5, 5, requires_grad=True)
+    losses = head.loss(feat, _samples(2, 99, 99, head.tasks))
+    assert set(losses) == {'loss_normal', 'loss_depth', 'loss_contour'}
+    assert all(torch.isfinite(v) for v in losses.values())
+    sum(losses.values()).backward()
+    assert feat.grad.abs().sum() > 0
+    # default loss weights are the paper's
+    assert (head.losses['normal'].loss_weight, head.losses['depth'].loss_weight,
+            head.losses['contour'].loss_weight) == (10.0, 5.0, 1.0)
+    with torch.no_grad():
+        pred = head.predict(feat, (99, 99))
+    torch.testing.assert_close(pred['normal'].norm(dim=1), torch.ones(2, 99, 99))
+    assert (pred['depth'] > 0).all() and ((pred['contour'] >= 0) & (pred['contour'] <= 1)).all()
+
+    single = MultiTaskDeconvHead(tasks=('depth', ), in_channels=16)
+    assert set(single.loss(feat, _samples(2, 99, 99, ('depth', )))) == {'loss_depth'}
+    with pytest.raises(KeyError, match='gt_depth'):
+        single.loss(feat, _samples(2, 99, 99, ('normal', )))
+    with pytest.raises(ValueError, match='unknown task'):
+        MultiTaskDeconvHead(tasks=('semantics', ))

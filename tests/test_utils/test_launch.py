@@ -1,0 +1,40 @@
+# Copyright (c) synthssl contributors.
+import argparse
+
+import pytest
+from mmengine.config import Config
+
+from synthssl.utils.launch import enable_amp, merge_common_args
+
+
+def test_enable_amp_single_and_named_wrappers():
+    cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1))))
+    enable_amp(cfg)
+    assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.loss_scale == 'dynamic'
+
+    # An OptimWrapperDict constructor config (adversarial training: one wrapper per module).
+    cfg = Config(dict(optim_wrapper=dict(
+        constructor='synthssl.MultiOptimWrapperConstructor',
+        generator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3)),
+        discriminator=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3),
+                           loss_scale=512.))))
+    enable_amp(cfg)
+    assert cfg.optim_wrapper.generator.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.discriminator.type == 'AmpOptimWrapper'
+    assert cfg.optim_wrapper.discriminator.loss_scale == 512.  # user setting kept
+    assert cfg.optim_wrapper.constructor == 'synthssl.MultiOptimWrapperConstructor'
+
+    with pytest.raises(ValueError, match='no optimizer wrapper'):
+        enable_amp(Config(dict(optim_wrapper=dict(foo=1))))
+
+
+def test_merge_common_args_work_dir_priority():
+    args = argparse.Namespace(launcher='none', work_dir=None, cfg_options={'a.b': 2},
+                              config='configs/x/my_cfg.py')
+    cfg = merge_common_args(Config(dict(a=dict(b=1))), args)
+    assert cfg.work_dir == './work_dirs/my_cfg' and cfg.a.b == 2 and cfg.launcher == 'none'
+    args.work_dir = '/tmp/wd'
+    assert merge_common_args(Config(dict(work_dir='cfg_wd')), args).work_dir == '/tmp/wd'
+    args.work_dir = None
+    assert merge_common_args(Config(dict(work_dir='cfg_wd')), args).work_dir == 'cfg_wd'
