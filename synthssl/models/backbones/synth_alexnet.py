@@ -44,9 +44,10 @@ class SynthAlexNet(BaseModule):
     Args:
         out_indices (Sequence[int | str]): stages to return, by index or name
             (``'conv1'`` ... ``'fc7'``). Defaults to ``(6, )`` (fc7).
-        tap (str): ``'post'`` returns features after ReLU (for transfer), ``'pre'`` the BN
-            output before ReLU, as the authors' code feeds to the discriminator and heads
-            ("following ganhacks"). Defaults to ``'post'``.
+        tap (str | Sequence[str]): ``'post'`` returns features after ReLU (for transfer),
+            ``'pre'`` the BN output before ReLU, as the authors' code feeds its
+            discriminator ("following ganhacks"); one value for all outputs or one per
+            ``out_indices`` entry. Defaults to ``'post'``.
         conv1_padding (int): conv1's padding; 0 gives the table's 55x55, 2 the authors'
             code (56x56). Defaults to 0.
         in_channels (int): input channels. Defaults to 3.
@@ -74,7 +75,7 @@ class SynthAlexNet(BaseModule):
 
     def __init__(self,
                  out_indices: Sequence[Union[int, str]] = (6, ),
-                 tap: str = 'post',
+                 tap: Union[str, Sequence[str]] = 'post',
                  conv1_padding: int = 0,
                  in_channels: int = 3,
                  frozen_stages: int = -1,
@@ -95,18 +96,20 @@ class SynthAlexNet(BaseModule):
                          bias=0.)
                  ]) -> None:
         super().__init__(init_cfg=init_cfg)
-        if tap not in ('pre', 'post'):
-            raise ValueError(f"SynthAlexNet: tap must be 'pre' or 'post', got {tap!r}")
         if isinstance(out_indices, (int, str)):
             out_indices = (out_indices, )
         self.out_indices = tuple(self._stage_index(i) for i in out_indices)
         if not self.out_indices:
             raise ValueError('SynthAlexNet: out_indices must not be empty')
+        taps = (tap, ) * len(self.out_indices) if isinstance(tap, str) else tuple(tap)
+        if len(taps) != len(self.out_indices) or any(t not in ('pre', 'post') for t in taps):
+            raise ValueError("SynthAlexNet: tap must be 'pre' or 'post' (or one of them per "
+                             f'out index), got {tap!r}')
         num_stages = len(self.arch)
         if not -1 <= frozen_stages <= num_stages:
             raise ValueError(f'SynthAlexNet: frozen_stages must be in [-1, {num_stages}], '
                              f'got {frozen_stages}')
-        self.tap = tap
+        self.taps = taps
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
 
@@ -148,26 +151,41 @@ class SynthAlexNet(BaseModule):
             for param in stage.parameters():
                 param.requires_grad = False
 
-    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-        """Forward the image batch.
+    def forward(self, x: torch.Tensor,
+                out_indices: Optional[Sequence[Union[int, str]]] = None,
+                taps: Optional[Sequence[str]] = None) -> Tuple[torch.Tensor, ...]:
+        """Forward the image batch, stopping at the last requested stage.
 
         Args:
             x (Tensor): (N, C, H, W), 227x227 in the paper.
+            out_indices (Sequence[int | str], optional): stages to return for this call
+                (e.g. only the discriminator's layer for real images); defaults to the
+                constructor's, with its taps.
+            taps (Sequence[str], optional): 'pre'/'post' per ``out_indices`` entry for this
+                call; defaults to 'post' when ``out_indices`` is given.
 
         Returns:
-            tuple[Tensor]: one feature map per ``out_indices`` entry, in that order; for a
-            227x227 input e.g. conv5 (N, 256, 13, 13) and fc7 (N, 4096, 13, 13).
+            tuple[Tensor]: one feature map per output index, in that order; for a 227x227
+            input e.g. conv5 (N, 256, 13, 13) and fc7 (N, 4096, 13, 13).
         """
-        outs = {}
-        last = max(self.out_indices)
-        for i, name in enumerate(self.stage_names[:last + 1]):
+        if out_indices is None:
+            indices, taps = self.out_indices, self.taps
+        else:
+            indices = tuple(self._stage_index(i) for i in out_indices)
+            taps = ('post', ) * len(indices) if taps is None else tuple(taps)
+        wanted = {}
+        for i, t in zip(indices, taps):
+            wanted.setdefault(i, set()).add(t)
+        feats = {}
+        for i, name in enumerate(self.stage_names[:max(indices) + 1]):
             pre = getattr(self, name)(x)
             x = self.relu(pre)
-            if i in self.out_indices:
-                outs[i] = pre if self.tap == 'pre' else x
+            if i in wanted:
+                feats[(i, 'pre')] = pre
+                feats[(i, 'post')] = x
             if name in self.pool_names:
                 x = getattr(self, self.pool_names[name])(x)
-        return tuple(outs[i] for i in self.out_indices)
+        return tuple(feats[(i, t)] for i, t in zip(indices, taps))
 
     def train(self, mode: bool = True) -> 'SynthAlexNet':
         """Switch modes, keeping frozen stages and (with ``norm_eval``) every BN in eval."""

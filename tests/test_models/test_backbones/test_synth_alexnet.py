@@ -109,3 +109,18 @@ def test_default_init_follows_the_authors():
     assert abs(w.std().item() / expected - 1) < 0.05
     assert abs(net.conv3.bn.weight.mean().item() - 1) < 0.01
     assert 0.01 < net.conv3.bn.weight.std().item() < 0.03
+
+
+def test_per_output_taps_and_per_call_indices():
+    torch.manual_seed(0)
+    net = SynthAlexNet(out_indices=('conv5', 'fc7'), tap=('pre', 'post')).eval()
+    x = torch.randn(2, 3, 99, 99)
+    with torch.no_grad():
+        conv5_pre, fc7_post = net(x)
+        (only_conv5, ) = net(x, out_indices=('conv5', ), taps=('pre', ))
+        (conv5_post, ) = net(x, out_indices=('conv5', ))
+    assert (conv5_pre < 0).any() and (fc7_post >= 0).all()
+    torch.testing.assert_close(only_conv5, conv5_pre)
+    torch.testing.assert_close(conv5_post, conv5_pre.clamp(min=0))
+    with pytest.raises(ValueError, match='tap'):
+        SynthAlexNet(out_indices=('conv5', 'fc7'), tap=('pre', ))

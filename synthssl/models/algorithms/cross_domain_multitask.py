@@ -1,0 +1,184 @@
+# Copyright (c) synthssl contributors.
+"""Ren & Lee, CVPR 2018: multi-task learning on synthetic images with feature-level
+adversarial domain adaptation to real images (Alg. 1)."""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+
+from synthssl.registry import MODELS
+from ..utils import FeatureHistoryPool
+
+REAL, SYN = 1.0, 0.0  # discriminator targets (the authors' code: real = 1)
+
+
+@MODELS.register_module()
+class CrossDomainMultiTask(BaseModel):
+    """Backbone B + task heads H on synthetic images, patch discriminator D on real vs.
+    synthetic features.
+
+    Per iteration (the authors' order, ``train_step`` with an ``OptimWrapperDict`` holding
+    ``generator`` = B + H and ``discriminator`` = D):
+
+    1. B forwards the synthetic batch (to the DA layer and fc7) and the real batch (to the
+       DA layer only); separate passes, so BN statistics stay per domain.
+    2. **D step**: D classifies history-pooled, detached features,
+       ``L_D = ½ [BCE(D(z_real), 1) + BCE(D(z_syn), 0)]``.
+    3. **B+H step** with D frozen: ``λ_s L_s + λ_d L_d + λ_e L_e + w_adv · BCE(D(z_syn), 1)``
+       (synthetic features are pushed to look real); ``bi_fool`` also adds
+       ``w_adv · BCE(D(z_real), 0)``.
+
+    Without a discriminator (``discriminator=None``, the "no DA" ablation) the model trains
+    with one optimiser through mmengine's default ``train_step`` on the task losses.
+
+    Args:
+        backbone (dict): e.g. ``SynthAlexNet``; its ``out_indices``/``tap`` are set here.
+        heads (dict): e.g. ``MultiTaskDeconvHead``.
+        discriminator (dict, optional): e.g. ``PatchDiscriminator``; None disables DA.
+        da_layer (str): backbone stage D looks at (Table 3: conv1, conv4, conv5, fc6).
+            Defaults to ``'conv5'``.
+        da_tap (str): 'pre' (the authors' pre-ReLU features) or 'post'. Defaults to 'pre'.
+        head_layer (str): backbone stage the heads decode. Defaults to ``'fc7'``.
+        adv_weight (float): weight of the generator's adversarial loss. Defaults to 0.05.
+        bi_fool (bool): also push real features to look synthetic. Defaults to False.
+        pool_size (int): history pool per domain (0 disables). Defaults to 128.
+        data_preprocessor (dict, optional): defaults to :class:`SynRealDataPreprocessor`
+            with the authors' normalisation (ImageNet mean, std 1, RGB).
+        init_cfg (dict, optional): initialisation.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 heads: Dict,
+                 discriminator: Optional[Dict] = None,
+                 da_layer: str = 'conv5',
+                 da_tap: str = 'pre',
+                 head_layer: str = 'fc7',
+                 adv_weight: float = 0.05,
+                 bi_fool: bool = False,
+                 pool_size: int = 128,
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg: Optional[Dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='synthssl.SynRealDataPreprocessor',
+                                     mean=[123.675, 116.28, 103.53], std=[255., 255., 255.],
+                                     bgr_to_rgb=False)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.with_da = discriminator is not None
+        self.da_layer, self.da_tap, self.head_layer = da_layer, da_tap, head_layer
+        backbone = dict(backbone)
+        if self.with_da:
+            backbone.update(out_indices=(da_layer, head_layer), tap=(da_tap, 'post'))
+        else:
+            backbone.update(out_indices=(head_layer, ), tap='post')
+        self.backbone = MODELS.build(backbone)
+        self.heads = MODELS.build(heads)
+        if self.with_da:
+            discriminator = dict(discriminator)
+            discriminator.setdefault('in_layer', da_layer)
+            self.discriminator = MODELS.build(discriminator)
+            self.pool_syn = FeatureHistoryPool(pool_size)
+            self.pool_real = FeatureHistoryPool(pool_size)
+        self.adv_weight = adv_weight
+        self.bi_fool = bi_fool
+
+    # ------------------------------------------------------------------ features
+    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        """(N, 3, H, W) images -> (N, C, h, w) features the heads decode (fc7)."""
+        return self.backbone(inputs, out_indices=(self.head_layer, ))[0]
+
+    def _da_feat(self, inputs: torch.Tensor) -> torch.Tensor:
+        return self.backbone(inputs, out_indices=(self.da_layer, ), taps=(self.da_tap, ))[0]
+
+    # ------------------------------------------------------------------ mmengine API
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor',
+                **kwargs) -> Union[Dict[str, torch.Tensor], List]:
+        """``'tensor'``: raw head outputs; ``'loss'``: task losses (no adversarial term);
+        ``'predict'``: data samples with ``pred_normal`` (3, H, W), ``pred_depth`` (1, H, W)
+        metres, ``pred_contour`` (1, H, W) probabilities."""
+        if mode == 'tensor':
+            return self.heads(self.extract_feat(inputs), inputs.shape[-2:])
+        if mode == 'loss':
+            return self.heads.loss(self.extract_feat(inputs), data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}".')
+
+    def predict(self, inputs: torch.Tensor, data_samples: Optional[List] = None) -> List:
+        size = inputs.shape[-2:]
+        if data_samples and 'gt_depth' in data_samples[0]:
+            size = data_samples[0].gt_depth.shape[-2:]
+        preds = self.heads.predict(self.extract_feat(inputs), size)
+        if data_samples is None:
+            from mmengine.structures import BaseDataElement
+            data_samples = [BaseDataElement() for _ in range(inputs.shape[0])]
+        for i, sample in enumerate(data_samples):
+            for task, value in preds.items():
+                sample.set_field(value[i].detach(), f'pred_{task}')
+        return data_samples
+
+    def train_step(self, data: Union[Dict, tuple, list],
+                   optim_wrapper: Union[OptimWrapper, OptimWrapperDict]) -> Dict[str, torch.Tensor]:
+        if not self.with_da:
+            return super().train_step(data, optim_wrapper)
+        if not isinstance(optim_wrapper, OptimWrapperDict) or \
+                {'generator', 'discriminator'} - set(optim_wrapper.keys()):
+            raise TypeError('CrossDomainMultiTask with a discriminator needs an OptimWrapperDict '
+                            "with 'generator' and 'discriminator' (use "
+                            "constructor='synthssl.MultiOptimWrapperConstructor')")
+        data = self.data_preprocessor(data, True)
+        if 'real_inputs' not in data:
+            raise KeyError('domain adaptation needs paired batches: wrap the dataset in '
+                           'synthssl.SynRealPairDataset')
+        syn, real, samples = data['inputs'], data['real_inputs'], data['data_samples']
+        g_wrapper, d_wrapper = optim_wrapper['generator'], optim_wrapper['discriminator']
+        log: Dict[str, torch.Tensor] = {}
+
+        with g_wrapper.optim_context(self.backbone):
+            z_syn, fc7_syn = self.backbone(syn)
+            # Real images reach B's parameters only through bi-fool's loss; otherwise their
+            # features are only D's input (B's BN statistics still see them).
+            with torch.set_grad_enabled(self.bi_fool):
+                z_real = self._da_feat(real)
+
+        # D step on detached (pooled) features.
+        self._set_requires_grad(self.discriminator, True)
+        with d_wrapper.optim_context(self.discriminator):
+            d_syn = self.discriminator(self.pool_syn(z_syn.detach()))
+            d_real = self.discriminator(self.pool_real(z_real.detach()))
+            loss_d = 0.5 * (self._bce(d_real, REAL) + self._bce(d_syn, SYN))
+        d_wrapper.update_params(loss_d)
+        log['loss_d'] = loss_d.detach()
+        log['acc_d_syn'] = ((d_syn.detach() < 0).float().mean() * 100)
+        log['acc_d_real'] = ((d_real.detach() > 0).float().mean() * 100)
+
+        # B + H step with D frozen.
+        self._set_requires_grad(self.discriminator, False)
+        with g_wrapper.optim_context(self.heads):
+            task_losses = self.heads.loss(fc7_syn, samples)
+            loss_adv = self.adv_weight * self._bce(self.discriminator(z_syn), REAL)
+            if self.bi_fool:
+                loss_adv = loss_adv + self.adv_weight * self._bce(
+                    self.discriminator(z_real), SYN)
+            loss_g = sum(task_losses.values()) + loss_adv
+        g_wrapper.update_params(loss_g)
+        self._set_requires_grad(self.discriminator, True)
+        log.update({k: v.detach() for k, v in task_losses.items()})
+        log['loss_adv'] = loss_adv.detach()
+        log['loss'] = loss_g.detach()
+        return log
+
+    @staticmethod
+    def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:
+        return F.binary_cross_entropy_with_logits(logits.float(),
+                                                  torch.full_like(logits.float(), target))
+
+    @staticmethod
+    def _set_requires_grad(module: torch.nn.Module, flag: bool) -> None:
+        for p in module.parameters():
+            p.requires_grad_(flag)
