@@ -6,7 +6,6 @@ mmseg::
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -15,20 +14,20 @@ from synthssl.utils.launch import prepare_process_env  # noqa: E402
 
 prepare_process_env()
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.evaluator import DumpResults  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from synthssl.utils.launch import merge_common_args, setup_device  # noqa: E402
+from synthssl.utils.launch import (add_common_args, merge_common_args,  # noqa: E402
+                                   parse_args_with_local_rank, setup_device)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument(
-        '--work-dir', help='the dir to save the evaluation metrics and logs')
+    add_common_args(parser)
     parser.add_argument(
         '--out', help='dump the raw predictions to this pickle file')
     parser.add_argument(
@@ -36,21 +35,7 @@ def parse_args() -> argparse.Namespace:
         choices=['metrics', 'pred'],
         default='pred',
         help="what --out holds: 'pred' (raw predictions) or 'metrics'")
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (key="[a,b]" for lists)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_args_with_local_rank(parser)
 
 
 def main() -> None:

@@ -8,7 +8,6 @@ synthssl pretraining and the mmpretrain/mmdet/mmseg transfer configs alike::
     bash tools/dist_train.sh configs/synthssl/alexnet_3task.py 8 --amp
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -18,18 +17,19 @@ from synthssl.utils.launch import prepare_process_env  # noqa: E402
 
 prepare_process_env()
 
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from synthssl.utils.launch import (enable_amp, merge_common_args,  # noqa: E402
+from synthssl.utils.launch import (add_common_args, enable_amp,  # noqa: E402
+                                   merge_common_args, parse_args_with_local_rank,
                                    setup_device)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
-    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    add_common_args(parser)
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -55,22 +55,7 @@ def parse_args() -> argparse.Namespace:
         '--no-persistent-workers',
         action='store_true',
         help='disable persistent_workers in the dataloaders')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value (key="[a,b]" for lists)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank; torchrun sets LOCAL_RANK.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    return parse_args_with_local_rank(parser)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:

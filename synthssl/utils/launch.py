@@ -8,11 +8,36 @@ that want ``default_collate`` say so.
 """
 import os
 import os.path as osp
-from argparse import Namespace
+from argparse import ArgumentParser, Namespace
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from .setup_env import enable_runner_checkpoint_loading
+
+
+def add_common_args(parser: ArgumentParser) -> None:
+    """The options train.py and test.py share: --work-dir, --cfg-options, --launcher,
+    --local-rank (torch.distributed.launch passes it; torchrun sets LOCAL_RANK)."""
+    parser.add_argument('--work-dir', help='the dir to save logs, checkpoints and metrics')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value (key="[a,b]" for lists)')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_args_with_local_rank(parser: ArgumentParser) -> Namespace:
+    """Parse, and export ``LOCAL_RANK`` from ``--local-rank`` when the launcher did not."""
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
 
 
 def merge_common_args(cfg: Config, args: Namespace) -> Config:

@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
 """Ren & Lee, CVPR 2018: multi-task learning on synthetic images with feature-level
 adversarial domain adaptation to real images (Alg. 1)."""
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn.functional as F
