@@ -1,2 +1,15 @@
 # Copyright (c) synthssl contributors.
 from . import transforms  # noqa: F401
+from .paired import SynRealPairDataset
+from .pbrs import PBRSDataset
+from .real_images import (RealImageFolderDataset, builtin_photo_names,
+                          materialize_builtin_photos)
+from .samplers import EpochEncodedInfiniteSampler, EpochEncodedSampler
+from .scenenet import SceneNetRGBDDataset, scenenet_intrinsics
+from .synthetic_multitask import SyntheticMultiTaskDataset
+
+__all__ = [
+    'SyntheticMultiTaskDataset', 'SceneNetRGBDDataset', 'scenenet_intrinsics', 'PBRSDataset',
+    'RealImageFolderDataset', 'materialize_builtin_photos', 'builtin_photo_names',
+    'SynRealPairDataset', 'EpochEncodedSampler', 'EpochEncodedInfiniteSampler'
+]
