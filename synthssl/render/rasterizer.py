@@ -156,8 +156,24 @@ def _missing_system_library() -> Optional[str]:
     return None
 
 
+def _preload_triton_llvm() -> None:
+    """Load triton's LLVM before Mesa's llvmpipe loads its own.
+
+    Both bring an LLVM. With Mesa 22.3 (LLVM 15) and torch 2.14's triton, importing triton
+    *after* an EGL context exists in the process segfaults (even after the context is
+    released), and torch imports triton lazily (``torchvision.ops`` -> ``torch._dynamo``),
+    e.g. when mmdet/mmpretrain modules are imported after rendering. In the other order
+    both work. Nothing happens when triton is not installed or already loaded.
+    """
+    import importlib.util
+    import sys
+    if 'triton' not in sys.modules and importlib.util.find_spec('triton') is not None:
+        import triton  # noqa: F401
+
+
 def create_egl_context():
     """A headless moderngl context through EGL; RuntimeError naming what is missing."""
+    _preload_triton_llvm()
     try:
         import moderngl
     except ImportError as e:

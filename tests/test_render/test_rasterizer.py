@@ -177,3 +177,21 @@ def test_missing_egl_gives_an_actionable_error(monkeypatch):
     monkeypatch.setattr(rasterizer, '_missing_system_library', lambda: 'libEGL.so.1')
     with pytest.raises(RuntimeError, match=r'libEGL\.so\.1.*libegl1'):
         rasterizer.create_egl_context()
+
+
+def test_torch_lazy_imports_after_rendering_do_not_crash(tmp_path):
+    """Mesa's llvmpipe and triton both bring an LLVM; triton imported after an EGL context
+    exists used to segfault the process (torchvision.ops imports it through torch._dynamo)."""
+    import subprocess
+    import sys
+    code = ('from synthssl.render import GLRenderer, sample_scene\n'
+            'r = GLRenderer(32, 32)\n'
+            's = sample_scene(0)\n'
+            'out = r.render(s, s.camera(0))\n'
+            'import torchvision.ops  # noqa: F401  (imports torch._dynamo -> triton)\n'
+            'import triton  # noqa: F401\n'
+            'print("OK", out["rgb"].shape)\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'OK (32, 32, 3)' in proc.stdout

@@ -43,7 +43,8 @@ class CrossDomainMultiTask(BaseModel):
         head_layer (str): backbone stage the heads decode. Defaults to ``'fc7'``.
         adv_weight (float): weight of the generator's adversarial loss. Defaults to 0.05.
         bi_fool (bool): also push real features to look synthetic. Defaults to False.
-        pool_size (int): history pool per domain (0 disables). Defaults to 128.
+        pool_size (int): history pool per domain; 0 (the paper, which leaves a history
+            buffer "for future study") disables it, the authors' code used 128. Defaults to 0.
         data_preprocessor (dict, optional): defaults to :class:`SynRealDataPreprocessor`
             with the authors' normalisation (ImageNet mean, std 1, RGB).
         init_cfg (dict, optional): initialisation.
@@ -58,7 +59,7 @@ class CrossDomainMultiTask(BaseModel):
                  head_layer: str = 'fc7',
                  adv_weight: float = 0.05,
                  bi_fool: bool = False,
-                 pool_size: int = 128,
+                 pool_size: int = 0,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         if data_preprocessor is None:

@@ -1,0 +1,10 @@
+# Ren & Lee, CVPR 2018: AlexNet-BN, normal + depth + contour heads, DA at conv5 against real
+# photographs; 8 GPUs x 28 = batch 224, 227 crops, grayscale.
+#   python tools/train.py configs/synthssl/alexnet_3task.py
+#   bash tools/dist_train.sh configs/synthssl/alexnet_3task.py 8
+_base_ = [
+    '../_base_/models/alexnet_3task.py',
+    '../_base_/datasets/syn_real_pretrain.py',
+    '../_base_/schedules/adam_sgd_134k.py',
+    '../_base_/default_runtime.py',
+]
