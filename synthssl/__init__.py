@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
 """synthssl: visual representations from synthetic imagery, as an OpenMMLab 2.0 plugin."""
+from .engine.fileio import AtomicLocalBackend  # noqa: F401  (registers 'local_atomic')
 from .utils.setup_env import enable_runner_checkpoint_loading
 from .version import __version__, version_info
 

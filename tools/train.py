@@ -18,12 +18,13 @@ from synthssl.utils.launch import prepare_process_env  # noqa: E402
 prepare_process_env()
 
 from mmengine.config import Config  # noqa: E402
+from mmengine.logging import print_log  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from synthssl.utils.launch import (add_common_args, enable_amp,  # noqa: E402
-                                   merge_common_args, parse_args_with_local_rank,
-                                   setup_device)
+                                   latest_checkpoint, merge_common_args,
+                                   parse_args_with_local_rank, setup_device)
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,9 +67,14 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_evaluator = None
     if args.amp:
         enable_amp(cfg)
+    cfg = merge_common_args(cfg, args)
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        found = latest_checkpoint(cfg.work_dir)
+        cfg.resume = found is not None
+        cfg.load_from = found
+        print_log(f'--resume: resuming from {found}' if found else
+                  f'--resume: no complete checkpoint in {cfg.work_dir}; training from scratch',
+                  logger='current')
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(f'--resume: checkpoint {args.resume} does not exist')
@@ -86,7 +92,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
             cfg[field]['pin_memory'] = False
         if args.no_persistent_workers:
             cfg[field]['persistent_workers'] = False
-    return merge_common_args(cfg, args)
+    return cfg
 
 
 def main() -> None:

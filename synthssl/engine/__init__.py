@@ -1,2 +1,3 @@
 # Copyright (c) synthssl contributors.
+from .fileio import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403

@@ -6,9 +6,13 @@ config's ``default_scope`` decides which registries build it. Nothing here force
 ``collate_fn`` on the dataloaders (mmdet relies on mmengine's ``pseudo_collate``): configs
 that want ``default_collate`` say so.
 """
+import glob
 import os
 import os.path as osp
+import re
+import zipfile
 from argparse import ArgumentParser, Namespace
+from typing import Optional
 
 from mmengine.config import Config, DictAction
 
@@ -70,6 +74,28 @@ def enable_amp(cfg: Config) -> None:
     for wrapper in wrappers:
         wrapper['type'] = 'AmpOptimWrapper'
         wrapper.setdefault('loss_scale', 'dynamic')
+
+
+def latest_checkpoint(work_dir: str) -> Optional[str]:
+    """The most recently written *complete* checkpoint in ``work_dir``, or None.
+
+    mmengine's auto-resume trusts only the ``last_checkpoint`` pointer, which its
+    CheckpointHook writes after the checkpoint: a job killed in between restarts from
+    scratch, and one killed while writing a checkpoint leaves a truncated file. Here every
+    ``iter_*.pth`` / ``epoch_*.pth`` (and the pointer's target) is a candidate; files that
+    are not complete zip archives (torch's format) are skipped; the newest one wins.
+    """
+    candidates = set(glob.glob(osp.join(work_dir, '*.pth')))
+    pointer = osp.join(work_dir, 'last_checkpoint')
+    if osp.isfile(pointer):
+        with open(pointer, encoding='utf-8') as f:
+            target = f.read().strip()
+        if target:
+            candidates.add(target)
+    complete = [p for p in candidates
+                if re.fullmatch(r'(iter|epoch)_\d+\.pth', osp.basename(p))
+                and osp.isfile(p) and zipfile.is_zipfile(p)]
+    return max(complete, key=osp.getmtime) if complete else None
 
 
 def setup_device(cfg: Config) -> None:

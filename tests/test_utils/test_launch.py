@@ -38,3 +38,25 @@ def test_merge_common_args_work_dir_priority():
     assert merge_common_args(Config(dict(work_dir='cfg_wd')), args).work_dir == '/tmp/wd'
     args.work_dir = None
     assert merge_common_args(Config(dict(work_dir='cfg_wd')), args).work_dir == 'cfg_wd'
+
+
+def test_latest_checkpoint_skips_truncated_files_and_trusts_no_stale_pointer(tmp_path):
+    import os
+    import time
+
+    import torch
+
+    from synthssl.utils.launch import latest_checkpoint
+    assert latest_checkpoint(str(tmp_path)) is None
+    torch.save({'a': 1}, tmp_path / 'iter_2.pth')
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
+    time.sleep(0.01)
+    torch.save({'a': 2}, tmp_path / 'iter_4.pth')  # saved, pointer not yet updated
+    assert latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_4.pth')
+    time.sleep(0.01)
+    data = (tmp_path / 'iter_4.pth').read_bytes()
+    (tmp_path / 'iter_6.pth').write_bytes(data[:len(data) // 2])  # killed mid-write
+    (tmp_path / 'notes.pth').write_bytes(data)  # not a runner checkpoint name
+    assert latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_4.pth')
+    os.remove(tmp_path / 'iter_4.pth')
+    assert latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_2.pth')

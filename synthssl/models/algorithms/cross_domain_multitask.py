@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from synthssl.registry import MODELS
@@ -105,7 +105,10 @@ class CrossDomainMultiTask(BaseModel):
         if mode == 'tensor':
             return self.heads(self.extract_feat(inputs), inputs.shape[-2:])
         if mode == 'loss':
-            return self.heads.loss(self.extract_feat(inputs), data_samples)
+            heads = self._unwrap(self.heads)
+            targets = heads.targets(data_samples, inputs.device)
+            preds = self.heads(self.extract_feat(inputs), next(iter(targets.values())).shape[-2:])
+            return heads.loss_by_preds(preds, targets)
         if mode == 'predict':
             return self.predict(inputs, data_samples)
         raise RuntimeError(f'Invalid mode "{mode}".')
@@ -114,7 +117,7 @@ class CrossDomainMultiTask(BaseModel):
         size = inputs.shape[-2:]
         if data_samples and 'gt_depth' in data_samples[0]:
             size = data_samples[0].gt_depth.shape[-2:]
-        preds = self.heads.predict(self.extract_feat(inputs), size)
+        preds = self._unwrap(self.heads).predict(self.extract_feat(inputs), size)
         if data_samples is None:
             from mmengine.structures import BaseDataElement
             data_samples = [BaseDataElement() for _ in range(inputs.shape[0])]
@@ -158,14 +161,18 @@ class CrossDomainMultiTask(BaseModel):
         log['acc_d_syn'] = ((d_syn.detach() < 0).float().mean() * 100)
         log['acc_d_real'] = ((d_real.detach() > 0).float().mean() * 100)
 
-        # B + H step with D frozen.
+        # B + H step with D frozen. Under MMSeparateDistributedDataParallel each sub-module
+        # is a DDP wrapper: the heads' forward goes through it (gradient all-reduce), the
+        # frozen D is called unwrapped (no gradient of its own to synchronise).
         self._set_requires_grad(self.discriminator, False)
+        heads, disc = self._unwrap(self.heads), self._unwrap(self.discriminator)
         with g_wrapper.optim_context(self.heads):
-            task_losses = self.heads.loss(fc7_syn, samples)
-            loss_adv = self.adv_weight * self._bce(self.discriminator(z_syn), REAL)
+            targets = heads.targets(samples, syn.device)
+            preds = self.heads(fc7_syn, next(iter(targets.values())).shape[-2:])
+            task_losses = heads.loss_by_preds(preds, targets)
+            loss_adv = self.adv_weight * self._bce(disc(z_syn), REAL)
             if self.bi_fool:
-                loss_adv = loss_adv + self.adv_weight * self._bce(
-                    self.discriminator(z_real), SYN)
+                loss_adv = loss_adv + self.adv_weight * self._bce(disc(z_real), SYN)
             loss_g = sum(task_losses.values()) + loss_adv
         g_wrapper.update_params(loss_g)
         self._set_requires_grad(self.discriminator, True)
@@ -173,6 +180,10 @@ class CrossDomainMultiTask(BaseModel):
         log['loss_adv'] = loss_adv.detach()
         log['loss'] = loss_g.detach()
         return log
+
+    @staticmethod
+    def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
+        return module.module if is_model_wrapper(module) else module
 
     @staticmethod
     def _bce(logits: torch.Tensor, target: float) -> torch.Tensor:

@@ -91,10 +91,19 @@ class MultiTaskDeconvHead(BaseModule):
             data_samples (list): N data samples carrying ``gt_normal`` (3, H, W),
                 ``gt_depth`` (1, H, W) metres, ``gt_contour`` (1, H, W) as needed.
         """
-        targets = {t: self.stack_targets(data_samples, TASKS[t][0]).to(feat.device)
-                   for t in self.tasks}
-        size = next(iter(targets.values())).shape[-2:]
-        preds = self(feat, size)
+        targets = self.targets(data_samples, feat.device)
+        return self.loss_by_preds(self(feat, next(iter(targets.values())).shape[-2:]), targets)
+
+    def targets(self, data_samples: List, device=None) -> Dict[str, torch.Tensor]:
+        """The ground truth of every task, stacked: task -> (N, C, H, W)."""
+        return {t: self.stack_targets(data_samples, TASKS[t][0]).to(device)
+                for t in self.tasks}
+
+    def loss_by_preds(self, preds: Dict[str, torch.Tensor],
+                      targets: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """Losses from raw outputs (:meth:`forward`) and :meth:`targets`. Under DDP the
+        forward must go through the wrapper (it triggers the gradient all-reduce) and only
+        this step through the unwrapped module."""
         return {f'loss_{t}': self.losses[t](preds[t], targets[t]) for t in self.tasks}
 
     def predict(self, feat: torch.Tensor,

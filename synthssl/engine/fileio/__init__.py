@@ -1,0 +1,4 @@
+# Copyright (c) synthssl contributors.
+from .atomic_local_backend import AtomicLocalBackend
+
+__all__ = ['AtomicLocalBackend']
