@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
 from . import transforms  # noqa: F401
+from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset
 from .pbrs import PBRSDataset
 from .real_images import (RealImageFolderDataset, builtin_photo_names,
@@ -11,5 +12,6 @@ from .synthetic_multitask import SyntheticMultiTaskDataset
 __all__ = [
     'SyntheticMultiTaskDataset', 'SceneNetRGBDDataset', 'scenenet_intrinsics', 'PBRSDataset',
     'RealImageFolderDataset', 'materialize_builtin_photos', 'builtin_photo_names',
-    'SynRealPairDataset', 'EpochEncodedSampler', 'EpochEncodedInfiniteSampler'
+    'SynRealPairDataset', 'EpochEncodedSampler', 'EpochEncodedInfiniteSampler',
+    'OnTheFlySyntheticDataset'
 ]

@@ -115,4 +115,8 @@ class SynRealPairDataset(BaseDataset):
         if not self._fully_initialized:
             self.full_init()
         epoch, i = self.decode_index(idx)
-        return dict(syn=self.syn[i], real=self.real[self.real_index(i, epoch)])
+        # Datasets that accept epoch-encoded indices (e.g. OnTheFlySyntheticDataset, which
+        # renders new views every epoch) get the epoch too.
+        syn_idx = epoch * len(self.syn) + i if getattr(self.syn, 'EPOCH_ENCODED_INDICES',
+                                                       False) else i
+        return dict(syn=self.syn[syn_idx], real=self.real[self.real_index(i, epoch)])

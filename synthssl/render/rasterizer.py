@@ -179,9 +179,11 @@ def create_egl_context():
     except ImportError as e:
         raise RuntimeError(f'the GL renderer needs the python package moderngl '
                            f'(pip install moderngl): {e}') from e
-    # one llvmpipe rasterizer thread unless the user asks otherwise (this package runs one
-    # renderer per process; extra threads only contend for the same cores)
-    os.environ.setdefault('LP_NUM_THREADS', '1')
+    # llvmpipe rasterises in the calling thread unless the user asks otherwise: this
+    # package runs one renderer per process (extra threads only contend for the same
+    # cores, same speed measured), and a process that rendered with llvmpipe worker
+    # threads and then forks (DataLoader workers) deadlocks when the child creates a context.
+    os.environ.setdefault('LP_NUM_THREADS', '0')
     missing = _missing_system_library()
     if missing is not None:
         raise RuntimeError(f'cannot load the system library {missing}, needed for headless '

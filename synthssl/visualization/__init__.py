@@ -1,0 +1,7 @@
+# Copyright (c) synthssl contributors.
+"""Colourised dense maps and image panels (NumPy + OpenCV only, no torch)."""
+from .maps import (KINDS, colorize, colorize_contour, colorize_depth, colorize_ids,
+                   colorize_normal, guess_kind, id_colors, make_panel, write_panel)
+
+__all__ = ['KINDS', 'colorize', 'colorize_contour', 'colorize_depth', 'colorize_ids',
+           'colorize_normal', 'guess_kind', 'id_colors', 'make_panel', 'write_panel']
