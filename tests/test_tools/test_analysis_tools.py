@@ -1,0 +1,49 @@
+# Copyright (c) synthssl contributors.
+"""tools/analysis_tools/visualize_predictions.py and tools/misc/write_builtin_photos.py."""
+import os
+import os.path as osp
+import sys
+
+import cv2
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from helpers import REPO, run_tool
+from pretrain_helpers import TINY, render_tiny_data, shrink
+
+
+def test_prediction_panel(tmp_path):
+    from synthssl.registry import MODELS
+    paths = render_tiny_data(str(tmp_path / 'data'))
+    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')),
+                 paths, str(tmp_path / 'work'))
+    cfg.pop('experiment_name')
+    cfg_path = str(tmp_path / 'tiny.py')
+    cfg.dump(cfg_path)
+    with DefaultScope.overwrite_default_scope('synthssl'):
+        model = MODELS.build(cfg.model)
+    ckpt = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=0)), ckpt)
+    out = str(tmp_path / 'panel.png')
+    proc = run_tool([sys.executable, 'tools/analysis_tools/visualize_predictions.py', cfg_path,
+                     ckpt, '--out', out, '--num-views', '2'])
+    assert '2 views x 7 columns' in proc.stdout
+    panel = cv2.imread(out)
+    assert panel is not None and panel.shape[0] > 2 * TINY and panel.shape[1] > 7 * TINY
+
+
+def test_missing_checkpoint_is_named(tmp_path):
+    proc = __import__('subprocess').run(
+        [sys.executable, 'tools/analysis_tools/visualize_predictions.py',
+         osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'), str(tmp_path / 'nope.pth'),
+         '--out', str(tmp_path / 'p.png')], cwd=REPO, capture_output=True, text=True)
+    assert proc.returncode != 0 and 'nope.pth does not exist' in proc.stderr
+
+
+def test_write_builtin_photos(tmp_path):
+    proc = run_tool([sys.executable, 'tools/misc/write_builtin_photos.py', str(tmp_path)])
+    files = [f for f in os.listdir(tmp_path) if f.endswith('.png')]
+    assert len(files) >= 10 and f'{len(files)} real photographs' in proc.stdout
+    img = cv2.imread(str(tmp_path / files[0]))
+    assert img.ndim == 3 and img.shape[2] == 3 and min(img.shape[:2]) >= 100
