@@ -20,7 +20,8 @@ from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
 from synthssl.utils.launch import (add_common_args, merge_common_args,  # noqa: E402
-                                   parse_args_with_local_rank, setup_device)
+                                   parse_args_with_local_rank, require_files,
+                                   setup_device)
 
 
 def parse_args() -> argparse.Namespace:
@@ -40,9 +41,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> None:
     args = parse_args()
-    for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{what} {path} does not exist')
+    require_files(config=args.config, checkpoint=args.checkpoint)
     cfg = Config.fromfile(args.config)
     cfg = merge_common_args(cfg, args)
     cfg.load_from = args.checkpoint

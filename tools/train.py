@@ -24,7 +24,8 @@ from mmengine.runner import Runner  # noqa: E402
 
 from synthssl.utils.launch import (add_common_args, enable_amp,  # noqa: E402
                                    latest_checkpoint, merge_common_args,
-                                   parse_args_with_local_rank, setup_device)
+                                   parse_args_with_local_rank, require_files,
+                                   setup_device)
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,8 +98,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 def main() -> None:
     args = parse_args()
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config file {args.config} does not exist')
+    require_files(config=args.config)
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     setup_device(cfg)

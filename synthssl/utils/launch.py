@@ -36,6 +36,14 @@ def add_common_args(parser: ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+def require_files(**files: str) -> None:
+    """Raise ``FileNotFoundError`` naming the first missing file, e.g.
+    ``require_files(config=args.config, checkpoint=args.checkpoint)``."""
+    for what, path in files.items():
+        if not osp.isfile(path):
+            raise FileNotFoundError(f'{what} {path} does not exist')
+
+
 def parse_args_with_local_rank(parser: ArgumentParser) -> Namespace:
     """Parse, and export ``LOCAL_RANK`` from ``--local-rank`` when the launcher did not."""
     args = parser.parse_args()

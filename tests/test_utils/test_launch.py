@@ -60,3 +60,26 @@ def test_latest_checkpoint_skips_truncated_files_and_trusts_no_stale_pointer(tmp
     assert latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_4.pth')
     os.remove(tmp_path / 'iter_4.pth')
     assert latest_checkpoint(str(tmp_path)) == str(tmp_path / 'iter_2.pth')
+
+
+def test_register_all_modules_sets_the_scope_and_registers_everything():
+    from mmengine.registry import DefaultScope
+
+    from synthssl.registry import DATASETS, METRICS, MODELS, TRANSFORMS
+    from synthssl.utils import register_all_modules
+    register_all_modules(init_default_scope=True)
+    assert DefaultScope.get_current_instance().scope_name == 'synthssl'
+    for registry, name in ((MODELS, 'CrossDomainMultiTask'), (MODELS, 'SynthAlexNet'),
+                           (DATASETS, 'SynRealPairDataset'), (TRANSFORMS, 'InstanceToContour'),
+                           (METRICS, 'DepthMetric')):
+        assert registry.get(name) is not None, name
+
+
+def test_missing_files_are_named(tmp_path):
+    import pytest as _pytest
+
+    from synthssl.utils.launch import require_files
+    (tmp_path / 'a.py').write_text('')
+    require_files(config=str(tmp_path / 'a.py'))
+    with _pytest.raises(FileNotFoundError, match='checkpoint .*b.pth does not exist'):
+        require_files(config=str(tmp_path / 'a.py'), checkpoint=str(tmp_path / 'b.pth'))

@@ -10,7 +10,7 @@ import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env, require_files  # noqa: E402
 
 prepare_process_env()
 
@@ -47,9 +47,7 @@ def to_hwc(t: torch.Tensor) -> np.ndarray:
 
 def main() -> None:
     args = parse_args()
-    for path, what in ((args.config, 'config file'), (args.checkpoint, 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{what} {path} does not exist')
+    require_files(config=args.config, checkpoint=args.checkpoint)
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
