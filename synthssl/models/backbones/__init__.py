@@ -1,4 +1,5 @@
 # Copyright (c) synthssl contributors.
+from .caffe_alexnet import CaffeAlexNet
 from .synth_alexnet import SynthAlexNet
 
-__all__ = ['SynthAlexNet']
+__all__ = ['SynthAlexNet', 'CaffeAlexNet']

@@ -124,3 +124,16 @@ def test_per_output_taps_and_per_call_indices():
     torch.testing.assert_close(conv5_post, conv5_pre.clamp(min=0))
     with pytest.raises(ValueError, match='tap'):
         SynthAlexNet(out_indices=('conv5', 'fc7'), tap=('pre', ))
+
+
+def test_caffe_alexnet_shapes_and_freezing():
+    from synthssl.models.backbones import CaffeAlexNet
+    net = CaffeAlexNet(out_indices=('conv1', 'conv5', 'fc6', 'fc7'), frozen_stages=2).eval()
+    with torch.no_grad():
+        c1, c5, f6, f7 = net(torch.randn(2, 3, 227, 227))
+    assert c1.shape == (2, 96, 55, 55) and c5.shape == (2, 256, 13, 13)
+    assert f6.shape == (2, 4096) and f7.shape == (2, 4096)
+    assert not any(p.requires_grad for p in net.conv2.parameters())
+    assert all(p.requires_grad for p in net.conv3.parameters())
+    with pytest.raises(ValueError, match='6x6'):
+        net(torch.randn(1, 3, 99, 99))
