@@ -51,6 +51,17 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_VALUE" ] && \
 fi
 
 T0=$(date +%s)
+# The renderer rasterises through headless EGL (Mesa llvmpipe on a CPU): make sure the
+# system libraries exist (they do in the usual images; apt needs root).
+if ! ldconfig -p 2>/dev/null | grep -q 'libEGL.so.1' || ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so.0'; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Mesa's EGL for the renderer (libegl1 libegl-mesa0 libgl1-mesa-dri)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null
+  else
+    log "WARNING: libEGL / Mesa EGL not found; the renderer needs the Debian packages libegl1 libegl-mesa0 libgl1-mesa-dri"
+  fi
+fi
 if [ ! -x "$VPY" ]; then
   log "creating venv $VENV"
   "$PYTHON" -m venv "$VENV"
