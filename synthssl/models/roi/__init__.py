@@ -1,0 +1,5 @@
+# Copyright (c) synthssl contributors.
+from .builders import build_single_roi_extractor
+from .torchvision_roi_pool import TorchvisionRoIPool
+
+__all__ = ['TorchvisionRoIPool', 'build_single_roi_extractor']
