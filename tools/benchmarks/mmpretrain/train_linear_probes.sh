@@ -14,16 +14,6 @@ fi
 PRETRAIN=$1
 GPUS=$2
 PY_ARGS=("${@:3}")
-# Put CKPT_OPT into the user's --cfg-options (a second --cfg-options would replace it).
-with_ckpt_option() {
-  local found=0 a
-  ARGS=()
-  for a in "${PY_ARGS[@]}"; do
-    ARGS+=("$a")
-    if [ "$a" = "--cfg-options" ] && [ $found -eq 0 ]; then ARGS+=("$CKPT_OPT"); found=1; fi
-  done
-  if [ $found -eq 0 ]; then ARGS+=(--cfg-options "$CKPT_OPT"); fi
-}
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 NAME="$(basename "${PRETRAIN%.*}")"
 WORK_DIR=${WORK_DIR:-work_dirs/benchmarks/linear_probe/$NAME}
@@ -37,10 +27,10 @@ mkdir -p "$WORK_DIR"
 WEIGHTS="$WORK_DIR/${NAME}_backbone.pth"
 PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" python "$ROOT/tools/model_converters/export_pretrained.py" \
     "$PRETRAIN" "$WEIGHTS" --format backbone
+# mmengine merges repeated --cfg-options, so the user's own ones may follow.
 CKPT_OPT="model.backbone.init_cfg.checkpoint=$WEIGHTS"
-with_ckpt_option
 for LAYER in $LAYERS; do
   bash "$ROOT/tools/dist_train.sh" \
       "$ROOT/configs/benchmarks/mmpretrain/synthalexnet_linear-probe_in1k_$LAYER.py" "$GPUS" \
-      --work-dir "$WORK_DIR/$LAYER" "${ARGS[@]}"
+      --work-dir "$WORK_DIR/$LAYER" --cfg-options "$CKPT_OPT" ${PY_ARGS[@]+"${PY_ARGS[@]}"}
 done

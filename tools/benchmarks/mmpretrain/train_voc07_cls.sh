@@ -14,16 +14,6 @@ fi
 PRETRAIN=$1
 GPUS=$2
 PY_ARGS=("${@:3}")
-# Put CKPT_OPT into the user's --cfg-options (a second --cfg-options would replace it).
-with_ckpt_option() {
-  local found=0 a
-  ARGS=()
-  for a in "${PY_ARGS[@]}"; do
-    ARGS+=("$a")
-    if [ "$a" = "--cfg-options" ] && [ $found -eq 0 ]; then ARGS+=("$CKPT_OPT"); found=1; fi
-  done
-  if [ $found -eq 0 ]; then ARGS+=(--cfg-options "$CKPT_OPT"); fi
-}
 ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 CFG="$ROOT/configs/benchmarks/mmpretrain/caffe-alexnet_voc07-cls-ft.py"
 NAME="$(basename "${PRETRAIN%.*}")"
@@ -32,6 +22,6 @@ mkdir -p "$WORK_DIR"
 WEIGHTS="$WORK_DIR/${NAME}_caffe-alexnet.pth"
 PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" python "$ROOT/tools/model_converters/export_pretrained.py" \
     "$PRETRAIN" "$WEIGHTS" --format caffe-alexnet ${EXPORT_ARGS:-}
+# mmengine merges repeated --cfg-options, so the user's own ones may follow.
 CKPT_OPT="model.backbone.init_cfg.checkpoint=$WEIGHTS"
-with_ckpt_option
-bash "$ROOT/tools/dist_train.sh" "$CFG" "$GPUS" --work-dir "$WORK_DIR" "${ARGS[@]}"
+bash "$ROOT/tools/dist_train.sh" "$CFG" "$GPUS" --work-dir "$WORK_DIR" --cfg-options "$CKPT_OPT" ${PY_ARGS[@]+"${PY_ARGS[@]}"}
