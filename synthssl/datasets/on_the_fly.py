@@ -38,8 +38,9 @@ from synthssl.render.io import DEPTH_SCALE_MM, decode_normal, encode_depth, enco
 from synthssl.render.scene import CLASSES, SceneConfig, sample_scene
 from synthssl.render.writer import scene_seed, view_key
 
+from .samplers import decode_epoch_index
 from .synthetic_multitask import DENSE_MODALITIES
-from .transforms.loading import LoadMultiTaskAnnotations
+from .transforms.loading import LoadMultiTaskAnnotations, clean_normals
 
 # --------------------------------------------------------------------------- per process GL
 # One renderer per (width, height, shadows) and per process, shared by every dataset object
@@ -99,15 +100,6 @@ def _scene_config(cfg: Union[None, Mapping, SceneConfig]) -> SceneConfig:
         raise ValueError(f'scene_cfg: unknown SceneConfig fields {bad}; known: {sorted(known)}')
     # configs give lists where SceneConfig holds tuples
     return SceneConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
-
-
-def _clean_normals(n: np.ndarray, tol: float = 0.1) -> np.ndarray:
-    """Same validity rule as :class:`LoadMultiTaskAnnotations`: lengths off 1 by more than
-    ``tol`` become (0, 0, 0), the rest are renormalised. (H, W, 3) float32."""
-    length = np.linalg.norm(n, axis=-1, keepdims=True)
-    valid = np.abs(length - 1.0) <= tol
-    return np.ascontiguousarray(np.where(valid, n / np.maximum(length, 1e-6), 0.0),
-                                dtype=np.float32)
 
 
 @DATASETS.register_module()
@@ -255,10 +247,7 @@ class OnTheFlySyntheticDataset(BaseDataset):
 
     def decode_index(self, idx: int) -> Tuple[int, int]:
         """``idx`` -> (epoch, index): epoch-encoded if ``idx >= len(self)``."""
-        idx = int(idx)
-        if idx < 0:
-            raise IndexError(f'OnTheFlySyntheticDataset: negative index {idx}')
-        return divmod(idx, self.num_views) if idx >= self.num_views else (self._epoch, idx)
+        return decode_epoch_index(idx, self.num_views, self._epoch, 'OnTheFlySyntheticDataset')
 
     def view_of(self, epoch: int, index: int) -> Tuple[int, int]:
         """(scene number, view number) rendered for ``index`` of ``epoch``."""
@@ -317,7 +306,7 @@ class OnTheFlySyntheticDataset(BaseDataset):
             results['gt_depth'] = np.ascontiguousarray(depth, dtype=np.float32)
         if 'normal' in self.tasks:
             n = decode_normal(encode_normal(out['normal'])) if self.quantize else out['normal']
-            results['gt_normal'] = _clean_normals(n)
+            results['gt_normal'] = clean_normals(n)
         if 'instance' in self.tasks:
             results['gt_instance'] = out['instance'].astype(np.int64)
         if 'semantic' in self.tasks:

@@ -7,6 +7,7 @@ import numpy as np
 from mmengine.dataset import BaseDataset
 
 from synthssl.registry import DATASETS
+from .samplers import decode_epoch_index
 
 
 @DATASETS.register_module()
@@ -86,11 +87,7 @@ class SynRealPairDataset(BaseDataset):
 
     def decode_index(self, idx: int) -> Tuple[int, int]:
         """``idx`` -> (epoch, synthetic index): epoch-encoded if ``idx >= len(self)``."""
-        n = len(self.syn)
-        idx = int(idx)
-        if idx < 0:
-            raise IndexError(f'SynRealPairDataset: negative index {idx}')
-        return divmod(idx, n) if idx >= n else (self._epoch, idx)
+        return decode_epoch_index(idx, len(self.syn), self._epoch, 'SynRealPairDataset')
 
     def real_index(self, syn_index: int, epoch: int) -> int:
         """The real index paired with ``syn_index`` in ``epoch``."""

@@ -8,12 +8,25 @@ yield ``epoch * len(dataset) + i`` instead of ``i`` (``i`` being what mmengine's
 and padding); :class:`~synthssl.datasets.SynRealPairDataset` decodes it with ``divmod``.
 Use them only with datasets that accept such encoded indices.
 """
-from typing import Iterator
+from typing import Iterator, Tuple
 
 import torch
 from mmengine.dataset import DefaultSampler, InfiniteSampler
 
 from synthssl.registry import DATA_SAMPLERS
+
+
+def decode_epoch_index(idx: int, length: int, epoch: int, owner: str) -> Tuple[int, int]:
+    """The dataset side of the convention: ``idx >= length`` is ``epoch * length + i``;
+    a plain ``idx`` belongs to ``epoch`` (the dataset's last ``set_epoch``).
+
+    Returns:
+        tuple[int, int]: (epoch, index in ``[0, length)``).
+    """
+    idx = int(idx)
+    if idx < 0:
+        raise IndexError(f'{owner}: negative index {idx}')
+    return divmod(idx, length) if idx >= length else (epoch, idx)
 
 
 @DATA_SAMPLERS.register_module()

@@ -65,11 +65,22 @@ def _imread(path: str, flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
     return img
 
 
-def _expect(path: str, img: np.ndarray, dtype, channels: Optional[int], what: str) -> None:
+def _expect(path: str, img: np.ndarray, dtypes, channels: Optional[int], what: str) -> None:
+    dtypes = tuple(np.dtype(d).name for d in (dtypes if isinstance(dtypes, (tuple, list))
+                                                 else (dtypes, )))
     got_c = 1 if img.ndim == 2 else img.shape[2]
-    if img.dtype != dtype or (channels is not None and got_c != channels):
-        raise BadFileError(f'{path}: {what} must be {np.dtype(dtype).name} with '
+    if img.dtype.name not in dtypes or (channels is not None and got_c != channels):
+        raise BadFileError(f'{path}: {what} must be {"/".join(dtypes)} with '
                            f'{channels} channel(s), got {img.dtype.name} with {got_c}')
+
+
+def imread_checked(path: str, dtypes, channels: Optional[int], what: str) -> np.ndarray:
+    """Read an image unchanged; FileNotFoundError / BadFileError naming ``path`` if it is
+    missing, undecodable, or not one of ``dtypes`` (a dtype or a sequence of them) with
+    ``channels`` channels. ``what`` names the map in the message (e.g. 'a depth map')."""
+    img = _imread(path)
+    _expect(path, img, dtypes, channels, what)
+    return img
 
 
 # --------------------------------------------------------------------------- writers
@@ -127,8 +138,7 @@ def read_rgb(path: str) -> np.ndarray:
 
 def read_depth(path: str, scale_mm: float = DEPTH_SCALE_MM) -> np.ndarray:
     """(H, W) float32 metres from a uint16 millimetre PNG; invalid (0) pixels become 0."""
-    img = _imread(path)
-    _expect(path, img, np.uint16, 1, 'a depth map')
+    img = imread_checked(path, np.uint16, 1, 'a depth map')
     return img.astype(np.float32) / scale_mm
 
 
@@ -141,16 +151,13 @@ def decode_normal(enc: np.ndarray) -> np.ndarray:
 
 def read_normal(path: str) -> np.ndarray:
     """(H, W, 3) float32 camera-space normals from a uint16 normal PNG."""
-    img = _imread(path)
-    _expect(path, img, np.uint16, 3, 'a normal map')
+    img = imread_checked(path, np.uint16, 3, 'a normal map')
     return decode_normal(img[..., ::-1])
 
 
 def read_ids(path: str, dtype=np.uint16) -> np.ndarray:
     """(H, W) integer id map (uint16 instance ids or uint8 semantic ids)."""
-    img = _imread(path)
-    _expect(path, img, dtype, 1, 'an id map')
-    return img
+    return imread_checked(path, dtype, 1, 'an id map')
 
 
 def read_camera(path: str) -> Dict:

@@ -42,7 +42,6 @@ FORMATS = ('backbone', 'caffe-alexnet', 'caffe-alexnet-mmdet')
 #: the transfer benchmarks' normalisation (RGB / 255 - ImageNet mean), as the pretraining.
 MEAN_RGB = (123.675, 116.28, 103.53)
 STD = 255.
-IMG_EXTS = ('.png', '.jpg', '.jpeg', '.bmp', '.ppm', '.tif', '.tiff')
 
 
 class ExportError(RuntimeError):
@@ -116,6 +115,7 @@ def load_rescale_images(image_dir: Optional[str], num: int, seed: int = 0,
     Returns:
         Tensor: (num, 3, size, size).
     """
+    from synthssl.datasets.real_images import IMG_EXTENSIONS
     if image_dir is None:
         import tempfile
 
@@ -126,9 +126,9 @@ def load_rescale_images(image_dir: Optional[str], num: int, seed: int = 0,
         if not osp.isdir(image_dir):
             raise ExportError(f'{image_dir}: --rescale-images is not a directory')
         files = sorted(f for f in glob.glob(osp.join(image_dir, '*'))
-                       if f.lower().endswith(IMG_EXTS))
+                       if f.lower().endswith(IMG_EXTENSIONS))
     if not files:
-        raise ExportError(f'{image_dir}: no images ({", ".join(IMG_EXTS)}) to rescale with')
+        raise ExportError(f'{image_dir}: no images ({", ".join(IMG_EXTENSIONS)}) to rescale with')
     rng = np.random.default_rng(seed)
     crops = []
     for i in range(num):

@@ -28,32 +28,25 @@ key                meaning
 Pixel-coordinate convention for ``K`` throughout synthssl: integer ``(u, v)`` is the centre
 of pixel column ``u``, row ``v`` (OpenCV's).
 """
-import os.path as osp
 from typing import Dict, Optional, Sequence
 
-import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from synthssl.registry import TRANSFORMS
-from synthssl.render.io import (BadFileError, read_camera, read_depth, read_normal,
-                                read_rgb)
+from synthssl.render.io import (BadFileError, imread_checked, read_camera, read_depth,
+                                read_normal, read_rgb)
 
 _ID_DTYPES = ('uint8', 'uint16')
 
 
-def _imread_checked(path: str, dtypes: Sequence[str], channels: int, what: str) -> np.ndarray:
-    """Read an image unchanged; check it exists, decodes, and has an allowed dtype/channels."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: file does not exist')
-    img = cv2.imread(path, cv2.IMREAD_UNCHANGED)
-    if img is None:
-        raise BadFileError(f'{path}: not a readable image (truncated or corrupt?)')
-    got_c = 1 if img.ndim == 2 else img.shape[2]
-    if img.dtype.name not in tuple(dtypes) or got_c != channels:
-        raise BadFileError(f'{path}: {what} must be {"/".join(dtypes)} with {channels} '
-                           f'channel(s), got {img.dtype.name} with {got_c}')
-    return img
+def clean_normals(n: np.ndarray, tol: float = 0.1) -> np.ndarray:
+    """(H, W, 3) decoded normals -> float32 unit normals; vectors whose length differs from 1
+    by more than ``tol`` (invalid / unknown pixels) become (0, 0, 0)."""
+    length = np.linalg.norm(n, axis=-1, keepdims=True)
+    valid = np.abs(length - 1.0) <= tol
+    return np.ascontiguousarray(np.where(valid, n / np.maximum(length, 1e-6), 0.0),
+                                dtype=np.float32)
 
 
 def ray_to_z_depth(ray: np.ndarray, K: np.ndarray) -> np.ndarray:
@@ -146,7 +139,7 @@ class LoadMultiTaskAnnotations(BaseTransform):
         if encoding == 'uint16':
             n = read_normal(path)
         elif encoding == 'uint8':
-            enc = _imread_checked(path, ('uint8', ), 3, 'an 8-bit normal map')[..., ::-1]
+            enc = imread_checked(path, ('uint8', ), 3, 'an 8-bit normal map')[..., ::-1]
             n = enc.astype(np.float32) / 127.5 - 1.0
         else:
             raise ValueError(f"{path}: unknown normal_encoding {encoding!r} "
@@ -156,14 +149,11 @@ class LoadMultiTaskAnnotations(BaseTransform):
             n = pbrs_to_opencv_normals(n)
         elif axes != 'opencv':
             raise ValueError(f"{path}: unknown normal_axes {axes!r} ('opencv' or 'pbrs')")
-        length = np.linalg.norm(n, axis=-1, keepdims=True)
-        valid = np.abs(length - 1.0) <= self.normal_validity_tol
-        n = np.where(valid, n / np.maximum(length, 1e-6), 0.0)
-        return np.ascontiguousarray(n, dtype=np.float32)
+        return clean_normals(n, self.normal_validity_tol)
 
     @staticmethod
     def _load_ids(path: str, dtypes: Sequence[str], what: str) -> np.ndarray:
-        return _imread_checked(path, tuple(dtypes), 1, what).astype(np.int64)
+        return imread_checked(path, tuple(dtypes), 1, what).astype(np.int64)
 
     # ------------------------------------------------------------------ main
     def transform(self, results: Dict) -> Dict:
@@ -202,7 +192,7 @@ class LoadMultiTaskAnnotations(BaseTransform):
             ('semantic', self.with_semantic, lambda: self._load_ids(
                 results['semantic_path'], results.get('semantic_dtypes', _ID_DTYPES),
                 'a semantic id map')),
-            ('contour', self.with_contour, lambda: (_imread_checked(
+            ('contour', self.with_contour, lambda: (imread_checked(
                 results['contour_path'], ('uint8', 'uint16'), 1, 'an edge map') > 0
             ).astype(np.float32)),
         ]
