@@ -21,7 +21,7 @@ from mmengine.runner import Runner  # noqa: E402
 
 from synthssl.utils.launch import (add_common_args, merge_common_args,  # noqa: E402
                                    parse_args_with_local_rank, require_files,
-                                   setup_device)
+                                   setup_device, teardown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,6 +58,7 @@ def main() -> None:
     if args.out and args.out_item == 'metrics':
         from mmengine.fileio import dump
         dump(metrics, args.out)
+    teardown_distributed()
 
 
 if __name__ == '__main__':

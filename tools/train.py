@@ -25,7 +25,7 @@ from mmengine.runner import Runner  # noqa: E402
 from synthssl.utils.launch import (add_common_args, enable_amp,  # noqa: E402
                                    latest_checkpoint, merge_common_args,
                                    parse_args_with_local_rank, require_files,
-                                   setup_device)
+                                   setup_device, teardown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -105,6 +105,7 @@ def main() -> None:
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg \
         else RUNNERS.build(cfg)
     runner.train()
+    teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -139,6 +139,18 @@ def setup_device(cfg: Config) -> None:
         cfg.model_wrapper_cfg.setdefault('device_ids', None)
 
 
+def teardown_distributed() -> None:
+    """Destroy the process group, if any, before the interpreter exits.
+
+    Neither mmengine nor torchrun does it; a gloo group left alive can abort the process at
+    shutdown ("terminate called without an active exception") after a successful run.
+    """
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def prepare_process_env() -> None:
     """Process-wide settings, to call before torch starts its thread pools.
 
