@@ -126,7 +126,7 @@ log "OpenMMLab stack, runtime and test requirements"
   -r "$REQ/build.txt" -r "$REQ/torch.txt" $( [ -f "$REQ/optional.txt" ] && echo -r "$REQ/optional.txt" ) "${LOCK[@]}"
 "${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
 
-(cd /tmp && "$VPY" -c 'import mmcv._ext, mmdet, mmpretrain, mmseg, pkg_resources, synthssl') \
+(cd /tmp && "$VPY" -c 'import mmcv._ext, mmdet, mmpretrain, mmseg, mmseg.models, pkg_resources, synthssl') \
   || die "the environment in $VENV does not import; see the messages above"
 echo "$STAMP_VALUE" > "$STAMP"
 log "environment ready in $(( $(date +%s) - T0 ))s: $VENV"
