@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import BaseModule
+from mmengine.model import BaseModule, ModuleDict
 
 from synthssl.registry import MODELS
 
@@ -51,7 +51,9 @@ class MultiTaskDeconvHead(BaseModule):
             raise ValueError(f'MultiTaskDeconvHead: unknown task(s) {sorted(unknown)}; '
                              f'expected a subset of {tuple(TASKS)}')
         self.tasks = tuple(tasks)
-        self.decoders = nn.ModuleDict()
+        # mmengine's ModuleDict: init_weights() must reach the decoders' init_cfg (a torch
+        # nn.ModuleDict has no init_weights, so BaseModule.init_weights skipped them).
+        self.decoders = ModuleDict()
         self.losses = nn.ModuleDict()
         for task, over in tasks.items():
             _, channels, loss_cfg = TASKS[task]
@@ -113,7 +115,16 @@ class MultiTaskDeconvHead(BaseModule):
         raw = self(feat, out_size)
         out = {}
         if 'normal' in raw:
-            out['normal'] = F.normalize(raw['normal'], dim=1, eps=1e-6)
+            # scale-free: an untrained head in eval mode (the authors' xavier gain
+            # 0.02, fresh BN statistics) outputs vectors far shorter than 1e-6; an exactly
+            # zero vector (all-zero ReLU inputs, zero bias) faces the camera: (0, 0, -1)
+            normal = raw['normal'].float()
+            zero = (normal == 0).all(dim=1, keepdim=True)
+            facing = normal.new_tensor([0., 0., -1.]).view(1, 3, 1, 1)
+            normal = torch.where(zero, facing, normal)
+            # divide by the largest component first: squares of tiny vectors underflow
+            scale = normal.abs().amax(dim=1, keepdim=True)
+            out['normal'] = F.normalize(normal / scale, dim=1)
         if 'depth' in raw:
             out['depth'] = torch.exp(raw['depth'].clamp(max=10.))
         if 'contour' in raw:

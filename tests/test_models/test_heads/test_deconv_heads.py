@@ -69,3 +69,16 @@ def test_multi_task_losses_predict_and_subsets():
         single.loss(feat, _samples(2, 99, 99, ('normal', )))
     with pytest.raises(ValueError, match='unknown task'):
         MultiTaskDeconvHead(tasks=('semantics', ))
+
+
+def test_multi_task_head_init_reaches_every_decoder():
+    # init_weights must apply each decoder's init_cfg (the authors' xavier_normal gain 0.02):
+    # a torch nn.ModuleDict hid the decoders from mmengine's recursive init.
+    torch.manual_seed(0)
+    head = MultiTaskDeconvHead(in_channels=4096)
+    head.init_weights()
+    for task in head.tasks:
+        w = head.decoders[task].layers[0].weight  # ConvTranspose2d(4096, 64, 3): (in, out, k, k)
+        fan_in, fan_out = w.shape[1] * 9, w.shape[0] * 9  # torch's convention for ConvT
+        expected = 0.02 * (2.0 / (fan_in + fan_out))**0.5
+        assert abs(w.std().item() - expected) < 0.05 * expected, task
