@@ -1,12 +1,24 @@
 # Copyright (c) synthssl contributors.
 """Tiny data and config shrinking for running the shipped pretraining configs on CPU."""
 import os.path as osp
-from typing import Any
+from typing import Any, Optional
 
 from mmengine.config import Config
 
 #: input side of the shrunk configs: SynthAlexNet's fc7 is 3x3, the decoders give 67.
 TINY = 67
+#: backbone type -> input side of its shrunk configs. SynthVGG16: 64 = 4 x 16, so conv5_3 is
+#: 4x4 (exact 1/2 ... 1/16 skip maps) and the VGG discriminator's 4x4/2 D1 still fits (1x1).
+TINY_SIZES = {'SynthAlexNet': TINY, 'SynthVGG16': 64}
+
+
+def tiny_size(cfg: Config) -> int:
+    """The tiny input side for ``cfg``'s backbone (see :data:`TINY_SIZES`)."""
+    backbone = cfg.model.backbone.type.split('.')[-1]
+    if backbone not in TINY_SIZES:
+        raise KeyError(f'pretrain_helpers: no tiny input size for backbone {backbone!r}; '
+                       f'add it to TINY_SIZES')
+    return TINY_SIZES[backbone]
 
 
 def render_tiny_data(root: str) -> dict:
@@ -23,34 +35,37 @@ def render_tiny_data(root: str) -> dict:
     return paths
 
 
-def _shrink_pipeline(pipeline: Any) -> None:
+def _shrink_pipeline(pipeline: Any, size: int) -> None:
     for t in pipeline or []:
         if t['type'] in ('MultiTaskResize', 'synthssl.MultiTaskResize'):
             if 'short_edge' in t:
-                t['short_edge'] = TINY + 5
+                t['short_edge'] = size + 5
             else:
                 crop = any(u['type'].endswith('RandomCrop') for u in pipeline)
-                t['scale'] = (TINY + 5, TINY + 5) if crop else (TINY, TINY)
+                t['scale'] = (size + 5, size + 5) if crop else (size, size)
         if t['type'].endswith('RandomCrop'):
-            t['crop_size'] = TINY
+            t['crop_size'] = size
 
 
-def _shrink_dataset(ds: dict, paths: dict, split: str) -> None:
+def _shrink_dataset(ds: dict, paths: dict, split: str, size: int) -> None:
     if ds['type'].endswith('SynRealPairDataset'):
-        _shrink_dataset(ds['syn'], paths, split)
-        _shrink_dataset(ds['real'], paths, 'real')
+        _shrink_dataset(ds['syn'], paths, split, size)
+        _shrink_dataset(ds['real'], paths, 'real', size)
         return
     ds['data_root'] = paths['real'] if split == 'real' else paths[split]
-    _shrink_pipeline(ds.get('pipeline'))
+    _shrink_pipeline(ds.get('pipeline'), size)
 
 
-def shrink(cfg: Config, paths: dict, work_dir: str, iters: int = 2) -> Config:
-    """Point ``cfg`` at the tiny data and make it run ``iters`` iterations at 67x67."""
+def shrink(cfg: Config, paths: dict, work_dir: str, iters: int = 2,
+           size: Optional[int] = None) -> Config:
+    """Point ``cfg`` at the tiny data and make it run ``iters`` iterations at ``size`` x
+    ``size`` (default: :func:`tiny_size`, 67 for SynthAlexNet)."""
+    size = tiny_size(cfg) if size is None else size
     for split, key in (('train', 'train_dataloader'), ('val', 'val_dataloader'),
                        ('val', 'test_dataloader')):
         dl = cfg[key]
         dl.update(batch_size=2, num_workers=0, persistent_workers=False)
-        _shrink_dataset(dl['dataset'], paths, split)
+        _shrink_dataset(dl['dataset'], paths, split, size)
     cfg.train_cfg.max_iters = iters
     cfg.train_cfg.val_interval = iters
     cfg.default_hooks.checkpoint.interval = iters

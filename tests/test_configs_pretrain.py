@@ -10,7 +10,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from helpers import REPO
-from pretrain_helpers import render_tiny_data, shrink
+from pretrain_helpers import TINY, render_tiny_data, shrink, tiny_size
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'synthssl', '*.py')))
 
@@ -33,6 +33,22 @@ def test_the_paper_config_is_the_paper_setting():
     assert crops == [227]
     assert any(t['type'] == 'RandomGrayscaleChannel'
                for t in cfg.train_dataloader.dataset.real.pipeline)
+
+
+def test_the_vgg16_config_is_the_paper_setting():
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'vgg16_3task.py'))
+    alex = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'))
+    assert cfg.optim_wrapper == alex.optim_wrapper
+    assert cfg.train_dataloader.batch_size * 8 == 64
+    assert (cfg.model.da_layer, cfg.model.da_tap, cfg.model.adv_weight) == ('conv5_3', 'pre', 0.05)
+    assert cfg.model.head_layer == ('conv5_3', 'conv4_3', 'conv3_3', 'conv2_2')
+    for key in ('syn', 'real'):
+        crops = [t['crop_size'] for t in cfg.train_dataloader.dataset[key].pipeline
+                 if 'crop_size' in t]
+        assert crops == [224], key
+    assert [t['scale'] for t in cfg.val_dataloader.dataset.pipeline if 'scale' in t] == \
+        [(224, 224)]
+    assert tiny_size(cfg) == 64 and tiny_size(alex) == TINY == 67
 
 
 @pytest.mark.parametrize('path', CONFIGS, ids=[osp.basename(p) for p in CONFIGS])

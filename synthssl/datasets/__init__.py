@@ -3,15 +3,14 @@ from . import transforms  # noqa: F401
 from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset
 from .pbrs import PBRSDataset
-from .real_images import (RealImageFolderDataset, builtin_photo_names,
-                          materialize_builtin_photos)
+from .real_images import RealImageFolderDataset, builtin_photo_names, materialize_builtin_photos
 from .samplers import EpochEncodedInfiniteSampler, EpochEncodedSampler
 from .scenenet import SceneNetRGBDDataset, scenenet_intrinsics
 from .synthetic_multitask import SyntheticMultiTaskDataset
 
 __all__ = [
-    'SyntheticMultiTaskDataset', 'SceneNetRGBDDataset', 'scenenet_intrinsics', 'PBRSDataset',
-    'RealImageFolderDataset', 'materialize_builtin_photos', 'builtin_photo_names',
-    'SynRealPairDataset', 'EpochEncodedSampler', 'EpochEncodedInfiniteSampler',
-    'OnTheFlySyntheticDataset'
+    'OnTheFlySyntheticDataset', 'SynRealPairDataset', 'PBRSDataset', 'RealImageFolderDataset',
+    'builtin_photo_names', 'materialize_builtin_photos', 'EpochEncodedInfiniteSampler',
+    'EpochEncodedSampler', 'SceneNetRGBDDataset', 'scenenet_intrinsics',
+    'SyntheticMultiTaskDataset'
 ]

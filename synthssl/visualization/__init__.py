@@ -3,5 +3,7 @@
 from .maps import (KINDS, colorize, colorize_contour, colorize_depth, colorize_ids,
                    colorize_normal, guess_kind, id_colors, make_panel, write_panel)
 
-__all__ = ['KINDS', 'colorize', 'colorize_contour', 'colorize_depth', 'colorize_ids',
-           'colorize_normal', 'guess_kind', 'id_colors', 'make_panel', 'write_panel']
+__all__ = [
+    'KINDS', 'colorize', 'colorize_contour', 'colorize_depth', 'colorize_ids',
+    'colorize_normal', 'guess_kind', 'id_colors', 'make_panel', 'write_panel'
+]

@@ -3,4 +3,4 @@ from .contour_metric import ContourMetric
 from .depth_metric import DepthMetric
 from .normal_metric import NormalMetric
 
-__all__ = ['DepthMetric', 'NormalMetric', 'ContourMetric']
+__all__ = ['ContourMetric', 'DepthMetric', 'NormalMetric']

@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
 """Ren & Lee, CVPR 2018: multi-task learning on synthetic images with feature-level
 adversarial domain adaptation to real images (Alg. 1)."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -22,8 +22,8 @@ class CrossDomainMultiTask(BaseModel):
     Per iteration (the authors' order, ``train_step`` with an ``OptimWrapperDict`` holding
     ``generator`` = B + H and ``discriminator`` = D):
 
-    1. B forwards the synthetic batch (to the DA layer and fc7) and the real batch (to the
-       DA layer only); separate passes, so BN statistics stay per domain.
+    1. B forwards the synthetic batch (to the DA layer and the head layer(s)) and the real
+       batch (to the DA layer only); separate passes, so BN statistics stay per domain.
     2. **D step**: D classifies history-pooled, detached features,
        ``L_D = ½ [BCE(D(z_real), 1) + BCE(D(z_syn), 0)]``.
     3. **B+H step** with D frozen: ``λ_s L_s + λ_d L_d + λ_e L_e + w_adv · BCE(D(z_syn), 1)``
@@ -40,7 +40,9 @@ class CrossDomainMultiTask(BaseModel):
         da_layer (str): backbone stage D looks at (Table 3: conv1, conv4, conv5, fc6).
             Defaults to ``'conv5'``.
         da_tap (str): 'pre' (the authors' pre-ReLU features) or 'post'. Defaults to 'pre'.
-        head_layer (str): backbone stage the heads decode. Defaults to ``'fc7'``.
+        head_layer (str | Sequence[str]): backbone stage the heads decode, or several
+            (the heads then get a tuple, e.g. ``('conv5_3', 'conv4_3', 'conv3_3',
+            'conv2_2')`` for the VGG16 network's skip decoders). Defaults to ``'fc7'``.
         adv_weight (float): weight of the generator's adversarial loss. Defaults to 0.05.
         bi_fool (bool): also push real features to look synthetic. Defaults to False.
         pool_size (int): history pool per domain; 0 (the paper, which leaves a history
@@ -56,7 +58,7 @@ class CrossDomainMultiTask(BaseModel):
                  discriminator: Optional[Dict] = None,
                  da_layer: str = 'conv5',
                  da_tap: str = 'pre',
-                 head_layer: str = 'fc7',
+                 head_layer: Union[str, Sequence[str]] = 'fc7',
                  adv_weight: float = 0.05,
                  bi_fool: bool = False,
                  pool_size: int = 0,
@@ -68,12 +70,19 @@ class CrossDomainMultiTask(BaseModel):
                                      bgr_to_rgb=False)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.with_da = discriminator is not None
+        if not isinstance(head_layer, str):
+            head_layer = tuple(head_layer)
+            if not head_layer:
+                raise ValueError('CrossDomainMultiTask: head_layer must name at least one '
+                                 'backbone stage')
         self.da_layer, self.da_tap, self.head_layer = da_layer, da_tap, head_layer
         backbone = dict(backbone)
+        head_layers = self._head_layers
         if self.with_da:
-            backbone.update(out_indices=(da_layer, head_layer), tap=(da_tap, 'post'))
+            backbone.update(out_indices=(da_layer, ) + head_layers,
+                            tap=(da_tap, ) + ('post', ) * len(head_layers))
         else:
-            backbone.update(out_indices=(head_layer, ), tap='post')
+            backbone.update(out_indices=head_layers, tap='post')
         self.backbone = MODELS.build(backbone)
         self.heads = MODELS.build(heads)
         if self.with_da:
@@ -86,9 +95,19 @@ class CrossDomainMultiTask(BaseModel):
         self.bi_fool = bi_fool
 
     # ------------------------------------------------------------------ features
-    def extract_feat(self, inputs: torch.Tensor) -> torch.Tensor:
-        """(N, 3, H, W) images -> (N, C, h, w) features the heads decode (fc7)."""
-        return self.backbone(inputs, out_indices=(self.head_layer, ))[0]
+    @property
+    def _head_layers(self) -> Tuple[str, ...]:
+        return (self.head_layer, ) if isinstance(self.head_layer, str) else self.head_layer
+
+    def _head_input(self, feats: Sequence[torch.Tensor]
+                    ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+        return feats[0] if isinstance(self.head_layer, str) else tuple(feats)
+
+    def extract_feat(self, inputs: torch.Tensor
+                     ) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
+        """(N, 3, H, W) images -> the features the heads decode: (N, C, h, w) for one
+        ``head_layer`` (fc7), a tuple of maps in ``head_layer`` order for several."""
+        return self._head_input(self.backbone(inputs, out_indices=self._head_layers))
 
     def _da_feat(self, inputs: torch.Tensor) -> torch.Tensor:
         return self.backbone(inputs, out_indices=(self.da_layer, ), taps=(self.da_tap, ))[0]
@@ -144,7 +163,8 @@ class CrossDomainMultiTask(BaseModel):
         log: Dict[str, torch.Tensor] = {}
 
         with g_wrapper.optim_context(self.backbone):
-            z_syn, fc7_syn = self.backbone(syn)
+            z_syn, *head_feats = self.backbone(syn)
+            feat_syn = self._head_input(head_feats)
             # Real images reach B's parameters only through bi-fool's loss; otherwise their
             # features are only D's input (B's BN statistics still see them).
             with torch.set_grad_enabled(self.bi_fool):
@@ -168,7 +188,7 @@ class CrossDomainMultiTask(BaseModel):
         heads, disc = self._unwrap(self.heads), self._unwrap(self.discriminator)
         with g_wrapper.optim_context(self.heads):
             targets = heads.targets(samples, syn.device)
-            preds = self.heads(fc7_syn, next(iter(targets.values())).shape[-2:])
+            preds = self.heads(feat_syn, next(iter(targets.values())).shape[-2:])
             task_losses = heads.loss_by_preds(preds, targets)
             loss_adv = self.adv_weight * self._bce(disc(z_syn), REAL)
             if self.bi_fool:

@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
 from .caffe_alexnet import CaffeAlexNet
 from .synth_alexnet import SynthAlexNet
+from .synth_vgg16 import SynthVGG16
 
-__all__ = ['SynthAlexNet', 'CaffeAlexNet']
+__all__ = ['CaffeAlexNet', 'SynthAlexNet', 'SynthVGG16']

@@ -26,12 +26,26 @@ class PatchDiscriminator(BaseModule):
     similar patch grid: conv1 (96 ch, 55x55) three, conv2 (256 ch, 27x27) two, conv3/conv4
     (384 ch) / conv5 (256 ch) / fc6 / fc7 (4096 ch, 13x13) one.
 
+    The VGG16 network's discriminator (appendix table "VGG16") on conv5_3 of
+    :class:`SynthVGG16` (N, 512, 14, 14) is
+    ``PatchDiscriminator(in_layer='conv5_3', kernel_size=4, mid_channels=1024)``::
+
+        D1  conv 4x4 stride 2, 512 -> 1024, BN, LeakyReLU(0.2)  -> (N, 1024, 6, 6)
+        D2  conv 1x1,         1024 -> 1024, BN, LeakyReLU(0.2)  -> (N, 1024, 6, 6)
+        D3  conv 1x1,         1024 -> 1                         -> (N, 1, 6, 6) logits
+
+    (the table prints C=1024 for D3 too; a patch discriminator's last layer has one
+    output, "whose final output is a 6x6 feature map"). VGG16 stages conv1_2 ... conv4_3
+    get 5 ... 2 stride-2 D1 convolutions.
+
     Args:
         in_layer (str): backbone stage it looks at, sets the defaults below.
             Defaults to ``'conv5'``.
         in_channels (int, optional): override the input channels.
         num_strided (int, optional): override the number of stride-2 D1 convolutions.
-        mid_channels (int): width of D1/D2. Defaults to 512.
+        kernel_size (int): kernel of the stride-2 D1 convolutions (no padding).
+            Defaults to 3 (the AlexNet table; the VGG16 table: 4).
+        mid_channels (int): width of D1/D2. Defaults to 512 (the VGG16 table: 1024).
         norm_cfg (dict): normalisation after D1/D2. Defaults to BN.
         init_cfg: initialisation; defaults to the authors' xavier_normal(gain=0.02) and
             BN weights ~ N(1, 0.02).
@@ -41,12 +55,16 @@ class PatchDiscriminator(BaseModule):
     layer_table = {
         'conv1': (96, 3), 'conv2': (256, 2), 'conv3': (384, 1), 'conv4': (384, 1),
         'conv5': (256, 1), 'fc6': (4096, 1), 'fc7': (4096, 1),
+        # SynthVGG16 (224x224: 224, 112, 56, 28, 14)
+        'conv1_2': (64, 5), 'conv2_2': (128, 4), 'conv3_3': (256, 3), 'conv4_3': (512, 2),
+        'conv5_1': (512, 1), 'conv5_2': (512, 1), 'conv5_3': (512, 1),
     }
 
     def __init__(self,
                  in_layer: str = 'conv5',
                  in_channels: Optional[int] = None,
                  num_strided: Optional[int] = None,
+                 kernel_size: int = 3,
                  mid_channels: int = 512,
                  norm_cfg: Dict = dict(type='BN'),
                  init_cfg: Optional[Union[Dict, List[Dict]]] = [
@@ -67,7 +85,7 @@ class PatchDiscriminator(BaseModule):
         layers = []
         c = in_channels
         for i in range(num_strided):  # D1 (repeated for early layers)
-            layers += [nn.Conv2d(c, mid_channels, 3, stride=2),
+            layers += [nn.Conv2d(c, mid_channels, kernel_size, stride=2),
                        build_norm_layer(norm_cfg, mid_channels)[1],
                        nn.LeakyReLU(0.2, inplace=True)]
             c = mid_channels
@@ -83,6 +101,7 @@ class PatchDiscriminator(BaseModule):
             feat (Tensor): (N, C, H, W) backbone features, e.g. (N, 256, 13, 13).
 
         Returns:
-            Tensor: (N, 1, h, w) patch logits, (N, 1, 6, 6) for conv5 at 227x227.
+            Tensor: (N, 1, h, w) patch logits, (N, 1, 6, 6) for conv5 at 227x227 (and for
+            conv5_3 at 224x224 with the VGG16 settings).
         """
         return self.layers(feat)

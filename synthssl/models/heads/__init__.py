@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
 from .deconv_decoder import DeconvDecoder
 from .multi_task_head import MultiTaskDeconvHead
+from .skip_deconv_decoder import SkipDeconvDecoder
 
-__all__ = ['DeconvDecoder', 'MultiTaskDeconvHead']
+__all__ = ['DeconvDecoder', 'MultiTaskDeconvHead', 'SkipDeconvDecoder']

@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
 """The task heads H of Ren & Lee: independent decoders for normal, depth and contour."""
 import copy
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -18,21 +18,30 @@ TASKS = {
 }
 
 
+#: the heads' input: one map (fc7 for the AlexNet decoder) or several (the deepest first,
+#: then the skips, for :class:`SkipDeconvDecoder`)
+Feats = Union[torch.Tensor, Sequence[torch.Tensor]]
+
+
 @MODELS.register_module()
 class MultiTaskDeconvHead(BaseModule):
-    """Independent :class:`DeconvDecoder` heads, one per pretext task, with their losses.
+    """Independent decoder heads, one per pretext task, with their losses.
 
-    Nothing is shared between the heads (as in the paper and the authors' code). Outputs:
-    ``normal`` raw 3-vectors (normalised in the loss / at prediction), ``depth`` log depth
-    in log-metres, ``contour`` logits. The default loss weights are the paper's
+    Each task gets its own :class:`DeconvDecoder` (the AlexNet network, input fc7) or the
+    decoder type given in ``decoder`` (e.g. ``dict(type='synthssl.SkipDeconvDecoder')``
+    for the VGG16 network, input a tuple conv5_3, conv4_3, conv3_3, conv2_2). Nothing is
+    shared between the heads (as in the paper and the authors' code). Outputs: ``normal``
+    raw 3-vectors (normalised in the loss / at prediction), ``depth`` log depth in
+    log-metres, ``contour`` logits. The default loss weights are the paper's
     λ_s = 10, λ_d = 5, λ_e = 1.
 
     Args:
         tasks (Sequence[str] | dict): the tasks, any subset of ``('normal', 'depth',
             'contour')`` (single-task ablations), or a dict task -> overrides with keys
             ``decoder`` (DeconvDecoder kwargs) and ``loss`` (a loss config).
-        in_channels (int): channels of the input map (fc7: 4096).
-        decoder (dict): DeconvDecoder kwargs shared by all tasks.
+        in_channels (int): channels of the (deepest) input map (fc7: 4096, conv5_3: 512).
+        decoder (dict): decoder kwargs shared by all tasks, optionally with a ``type``
+            (defaults to ``'synthssl.DeconvDecoder'``).
         init_cfg (dict, optional): passed to BaseModule.
     """
 
@@ -58,16 +67,18 @@ class MultiTaskDeconvHead(BaseModule):
         for task, over in tasks.items():
             _, channels, loss_cfg = TASKS[task]
             dec_cfg = dict(type='synthssl.DeconvDecoder', in_channels=in_channels,
-                           out_channels=channels, **(decoder or {}))
+                           out_channels=channels)
+            dec_cfg.update(decoder or {})
             dec_cfg.update((over or {}).get('decoder', {}))
             self.decoders[task] = MODELS.build(dec_cfg)
             self.losses[task] = MODELS.build(copy.deepcopy((over or {}).get('loss', loss_cfg)))
 
-    def forward(self, feat: torch.Tensor,
+    def forward(self, feat: Feats,
                 out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:
         """
         Args:
-            feat (Tensor): (N, C, h, w) fc7 features.
+            feat (Tensor | Sequence[Tensor]): (N, C, h, w) fc7 features, or the maps a
+                skip decoder takes (deepest first).
             out_size (Sequence[int], optional): (H, W) of the targets.
 
         Returns:
@@ -85,15 +96,16 @@ class MultiTaskDeconvHead(BaseModule):
                            'must produce the targets of every configured task')
         return torch.stack([torch.as_tensor(s.get(field)) for s in data_samples])
 
-    def loss(self, feat: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+    def loss(self, feat: Feats, data_samples: List) -> Dict[str, torch.Tensor]:
         """Task losses (already weighted), ``loss_<task>`` each.
 
         Args:
-            feat (Tensor): (N, C, h, w) fc7 features.
+            feat (Tensor | Sequence[Tensor]): as for :meth:`forward`.
             data_samples (list): N data samples carrying ``gt_normal`` (3, H, W),
                 ``gt_depth`` (1, H, W) metres, ``gt_contour`` (1, H, W) as needed.
         """
-        targets = self.targets(data_samples, feat.device)
+        device = feat.device if isinstance(feat, torch.Tensor) else feat[0].device
+        targets = self.targets(data_samples, device)
         return self.loss_by_preds(self(feat, next(iter(targets.values())).shape[-2:]), targets)
 
     def targets(self, data_samples: List, device=None) -> Dict[str, torch.Tensor]:
@@ -108,7 +120,7 @@ class MultiTaskDeconvHead(BaseModule):
         this step through the unwrapped module."""
         return {f'loss_{t}': self.losses[t](preds[t], targets[t]) for t in self.tasks}
 
-    def predict(self, feat: torch.Tensor,
+    def predict(self, feat: Feats,
                 out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:
         """Predictions in physical units: unit ``normal`` (N, 3, H, W), ``depth`` in metres
         (N, 1, H, W), ``contour`` probability (N, 1, H, W)."""

@@ -3,4 +3,4 @@ from .class_balanced_bce_loss import ClassBalancedBCELoss
 from .normal_dot_loss import NormalDotLoss
 from .scale_invariant_depth_loss import ScaleInvariantDepthLoss
 
-__all__ = ['ClassBalancedBCELoss', 'ScaleInvariantDepthLoss', 'NormalDotLoss']
+__all__ = ['ClassBalancedBCELoss', 'NormalDotLoss', 'ScaleInvariantDepthLoss']
