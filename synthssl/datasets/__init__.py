@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
 from . import transforms  # noqa: F401
+from .nyud_normals import NYUDv2NormalsDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset
 from .pbrs import PBRSDataset
@@ -9,8 +10,8 @@ from .scenenet import SceneNetRGBDDataset, scenenet_intrinsics
 from .synthetic_multitask import SyntheticMultiTaskDataset
 
 __all__ = [
-    'OnTheFlySyntheticDataset', 'SynRealPairDataset', 'PBRSDataset', 'RealImageFolderDataset',
-    'builtin_photo_names', 'materialize_builtin_photos', 'EpochEncodedInfiniteSampler',
-    'EpochEncodedSampler', 'SceneNetRGBDDataset', 'scenenet_intrinsics',
-    'SyntheticMultiTaskDataset'
+    'NYUDv2NormalsDataset', 'OnTheFlySyntheticDataset', 'SynRealPairDataset', 'PBRSDataset',
+    'RealImageFolderDataset', 'builtin_photo_names', 'materialize_builtin_photos',
+    'EpochEncodedInfiniteSampler', 'EpochEncodedSampler', 'SceneNetRGBDDataset',
+    'scenenet_intrinsics', 'SyntheticMultiTaskDataset'
 ]

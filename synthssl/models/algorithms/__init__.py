@@ -1,4 +1,5 @@
 # Copyright (c) synthssl contributors.
 from .cross_domain_multitask import CrossDomainMultiTask
+from .normal_estimator import DenseNormalEstimator
 
-__all__ = ['CrossDomainMultiTask']
+__all__ = ['CrossDomainMultiTask', 'DenseNormalEstimator']

@@ -1,6 +1,7 @@
 # Copyright (c) synthssl contributors.
 from .deconv_decoder import DeconvDecoder
+from .fcn_normal_head import FCNNormalHead
 from .multi_task_head import MultiTaskDeconvHead
 from .skip_deconv_decoder import SkipDeconvDecoder
 
-__all__ = ['DeconvDecoder', 'MultiTaskDeconvHead', 'SkipDeconvDecoder']
+__all__ = ['DeconvDecoder', 'FCNNormalHead', 'MultiTaskDeconvHead', 'SkipDeconvDecoder']

@@ -1,0 +1,84 @@
+# Copyright (c) synthssl contributors.
+"""Dense surface-normal estimation by fine-tuning a pretrained backbone (Ren & Lee §4.5)."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+from mmengine.structures import BaseDataElement
+
+from synthssl.registry import MODELS
+
+
+@MODELS.register_module()
+class DenseNormalEstimator(BaseModel):
+    """Backbone + dense normal head, trained on ``gt_normal`` of the data samples.
+
+    Args:
+        backbone (dict): e.g. ``SynthVGG16`` with ``out_indices=('conv3_3', 'conv4_3',
+            'conv5_3')``; initialise it from a pretraining checkpoint with
+            ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``.
+        head (dict): e.g. :class:`FCNNormalHead` (takes the backbone's output tuple).
+        data_preprocessor (dict, optional): defaults to mmengine's ``ImgDataPreprocessor``
+            with the pretraining normalisation (RGB / 255 - ImageNet mean, std 1) for BGR-
+            loaded images.
+        init_cfg (dict, optional): initialisation.
+    """
+
+    def __init__(self,
+                 backbone: Dict,
+                 head: Dict,
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg: Optional[Dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='ImgDataPreprocessor',
+                                     mean=[123.675, 116.28, 103.53], std=[255., 255., 255.],
+                                     bgr_to_rgb=True)
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.backbone = MODELS.build(backbone)
+        self.head = MODELS.build(head)
+
+    def init_weights(self) -> None:
+        """Initialise; a ``Pretrained`` backbone ``init_cfg`` must name a checkpoint."""
+        cfg = getattr(self.backbone, 'init_cfg', None)
+        for c in (cfg if isinstance(cfg, list) else [cfg]):
+            if isinstance(c, dict) and c.get('type') == 'Pretrained' and not c.get('checkpoint'):
+                raise ValueError('DenseNormalEstimator: the backbone init_cfg is Pretrained but '
+                                 'names no checkpoint; set model.backbone.init_cfg.checkpoint '
+                                 '(e.g. --cfg-options model.backbone.init_cfg.checkpoint=PATH)')
+        super().init_weights()
+
+    def extract_feat(self, inputs: torch.Tensor) -> tuple:
+        """(N, 3, H, W) -> the backbone's tuple of maps."""
+        feats = self.backbone(inputs)
+        return tuple(feats) if isinstance(feats, (list, tuple)) else (feats, )
+
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor') -> Union[Dict[str, torch.Tensor], List, torch.Tensor]:
+        """``'tensor'``: (N, 3, H, W) unit normals at the input size; ``'loss'``:
+        ``dict(loss_normal)``; ``'predict'``: data samples with ``pred_normal`` (3, H, W)
+        at the size of their ``gt_normal`` (else the input's)."""
+        if mode == 'tensor':
+            return self.head(self.extract_feat(inputs), inputs.shape[-2:])
+        if mode == 'loss':
+            if not data_samples or any('gt_normal' not in s for s in data_samples):
+                raise KeyError("DenseNormalEstimator: training needs 'gt_normal' in every "
+                               'data sample')
+            gt = torch.stack([s.gt_normal for s in data_samples]).to(inputs.device)
+            return self.head.loss(self.extract_feat(inputs), gt)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        raise RuntimeError(f'Invalid mode "{mode}".')
+
+    def predict(self, inputs: torch.Tensor, data_samples: Optional[List] = None) -> List:
+        """Data samples with ``pred_normal`` (3, H, W) unit normals."""
+        size = inputs.shape[-2:]
+        if data_samples and 'gt_normal' in data_samples[0]:
+            size = data_samples[0].gt_normal.shape[-2:]
+        pred = self.head(self.extract_feat(inputs), size)
+        if data_samples is None:
+            data_samples = [BaseDataElement() for _ in range(inputs.shape[0])]
+        for i, sample in enumerate(data_samples):
+            sample.set_field(pred[i].detach(), 'pred_normal')
+        return data_samples
