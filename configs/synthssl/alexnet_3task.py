@@ -8,3 +8,6 @@ _base_ = [
     '../_base_/schedules/adam_sgd_134k.py',
     '../_base_/default_runtime.py',
 ]
+# input | predicted / true depth, normal, contour of the first 4 val views, every 1000
+# iterations, to the visualiser (work_dir/<timestamp>/vis_data/vis_image/prediction_panel_*)
+custom_hooks = [dict(type='PredictionPanelHook', interval=1000, num_samples=4)]

@@ -40,3 +40,4 @@ param_scheduler = None  # constant lr for so short a run
 default_hooks = dict(
     logger=dict(interval=10), checkpoint=dict(interval=100, max_keep_ckpts=1))
 log_processor = dict(window_size=10)
+custom_hooks = [dict(type='PredictionPanelHook', interval=50, num_samples=4)]

@@ -5,6 +5,7 @@ import os.path as osp
 import sys
 
 import cv2
+import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
@@ -30,7 +31,18 @@ def test_prediction_panel(tmp_path):
                      ckpt, '--out', out, '--num-views', '2'])
     assert '2 views x 7 columns' in proc.stdout
     panel = cv2.imread(out)
-    assert panel is not None and panel.shape[0] > 2 * TINY and panel.shape[1] > 7 * TINY
+    # 2 rows x (input + predicted / true depth, normal, contour) of 67 x 67 cells, 2 px
+    # apart, under a 16 px label strip
+    assert panel is not None and panel.shape == (16 + 2 + 2 * (TINY + 2), 2 + 7 * (TINY + 2), 3)
+    # the "true normal" column holds the first two test views, in order
+    from synthssl.registry import DATASETS
+    from synthssl.visualization import colorize_normal
+    with DefaultScope.overwrite_default_scope('synthssl'):
+        test_set = DATASETS.build(cfg.test_dataloader.dataset)
+    for row in range(2):
+        y, x = 16 + 2 + row * (TINY + 2), 2 + 4 * (TINY + 2)
+        gt = test_set[row]['data_samples'].gt_normal.numpy()
+        assert np.array_equal(panel[y:y + TINY, x:x + TINY, ::-1], colorize_normal(gt))
 
 
 def test_missing_checkpoint_is_named(tmp_path):
