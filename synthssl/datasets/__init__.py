@@ -1,5 +1,7 @@
 # Copyright (c) synthssl contributors.
 from . import transforms  # noqa: F401
+from .atdt import (CARLADataset, CityscapesDepthDataset, KITTIDepthDataset,
+                   RenderedSceneSegDataset, SemDepthDataset, SynthiaSFDataset)
 from .nyud_normals import NYUDv2NormalsDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset
@@ -10,8 +12,9 @@ from .scenenet import SceneNetRGBDDataset, scenenet_intrinsics
 from .synthetic_multitask import SyntheticMultiTaskDataset
 
 __all__ = [
-    'NYUDv2NormalsDataset', 'OnTheFlySyntheticDataset', 'SynRealPairDataset', 'PBRSDataset',
-    'RealImageFolderDataset', 'builtin_photo_names', 'materialize_builtin_photos',
-    'EpochEncodedInfiniteSampler', 'EpochEncodedSampler', 'SceneNetRGBDDataset',
-    'scenenet_intrinsics', 'SyntheticMultiTaskDataset'
+    'CARLADataset', 'CityscapesDepthDataset', 'KITTIDepthDataset', 'RenderedSceneSegDataset',
+    'SemDepthDataset', 'SynthiaSFDataset', 'NYUDv2NormalsDataset', 'OnTheFlySyntheticDataset',
+    'SynRealPairDataset', 'PBRSDataset', 'RealImageFolderDataset', 'builtin_photo_names',
+    'materialize_builtin_photos', 'EpochEncodedInfiniteSampler', 'EpochEncodedSampler',
+    'SceneNetRGBDDataset', 'scenenet_intrinsics', 'SyntheticMultiTaskDataset'
 ]

@@ -1,0 +1,44 @@
+# AT/DT domains Carla -> Cityscapes (paper Tab. 1c, 2b, 3, 4).
+# CARLA: the authors' episode_XXXX/MyCamera_L layout, train and val episodes in separate
+# folders (their filelists: 3500 train / 500 val / 1000 test frames). Cityscapes: train split
+# (depth from tools/dataset_converters/cityscapes_disparity_to_depth.py), val split for
+# evaluation (500 images, full 2048x1024).
+# Layouts: see the reader docstrings in synthssl/datasets/atdt/ and the README.
+data_root_a = 'data/carla/train'
+data_root_b = 'data/cityscapes'
+data_root_a_val = 'data/carla/val'
+data_root_b_val = 'data/cityscapes'
+
+class_names = ('road', 'sidewalk', 'wall', 'fence', 'person', 'pole', 'vegetation', 'car',
+               'traffic sign', 'building', 'sky')  # the 11 CARLA classes (labels.py)
+num_classes = 11
+ignore_index = 255
+max_depth = 100.0  # metres: the authors' depth target is GT / 100, GT > 100 m masked
+crop_size = (512, 512)
+
+# The authors' augmentation (core/input.py): random 512 crops, no resizing; gamma, brightness
+# and colour jitter with p = 0.5 (RandomGammaBrightnessColor; not mmseg PhotoMetricDistortion).
+# Horizontal flips are not in the authors' code; they are a standard addition here.
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='synthssl.LoadSemanticMap'),
+    dict(type='synthssl.LoadDepthMap'),
+    dict(type='mmseg.RandomCrop', crop_size=crop_size),
+    dict(type='mmseg.RandomFlip', prob=0.5),
+    dict(type='synthssl.RandomGammaBrightnessColor', prob=0.5),
+    dict(type='mmseg.PackSegInputs'),
+]
+val_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='synthssl.LoadSemanticMap'),
+    dict(type='synthssl.LoadDepthMap'),
+    dict(type='mmseg.PackSegInputs'),
+]
+
+domain_a_train = dict(type='synthssl.CARLADataset', data_root=data_root_a, pipeline=train_pipeline)
+domain_b_train = dict(type='synthssl.CityscapesDepthDataset', data_root=data_root_b, split='train',
+                      pipeline=train_pipeline)
+domain_a_val = dict(type='synthssl.CARLADataset', data_root=data_root_a_val, pipeline=val_pipeline,
+                    test_mode=True)
+domain_b_val = dict(type='synthssl.CityscapesDepthDataset', data_root=data_root_b_val, split='val',
+                    pipeline=val_pipeline, test_mode=True)
