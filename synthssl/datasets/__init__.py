@@ -2,6 +2,8 @@
 from . import transforms  # noqa: F401
 from .atdt import (CARLADataset, CityscapesDepthDataset, KITTIDepthDataset,
                    RenderedSceneSegDataset, SemDepthDataset, SynthiaSFDataset)
+from .gta5 import (CITYSCAPES_TRAIN_LABEL_IDS, GTA5Dataset, cityscapes_id_to_train_id,
+                   cityscapes_id_to_train_id_lut)
 from .nyud_normals import NYUDv2NormalsDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset
@@ -10,11 +12,14 @@ from .real_images import RealImageFolderDataset, builtin_photo_names, materializ
 from .samplers import EpochEncodedInfiniteSampler, EpochEncodedSampler
 from .scenenet import SceneNetRGBDDataset, scenenet_intrinsics
 from .synthetic_multitask import SyntheticMultiTaskDataset
+from .visda17 import VISDA17_CLASSES, VisDA17Dataset
 
 __all__ = [
     'CARLADataset', 'CityscapesDepthDataset', 'KITTIDepthDataset', 'RenderedSceneSegDataset',
-    'SemDepthDataset', 'SynthiaSFDataset', 'NYUDv2NormalsDataset', 'OnTheFlySyntheticDataset',
-    'SynRealPairDataset', 'PBRSDataset', 'RealImageFolderDataset', 'builtin_photo_names',
-    'materialize_builtin_photos', 'EpochEncodedInfiniteSampler', 'EpochEncodedSampler',
-    'SceneNetRGBDDataset', 'scenenet_intrinsics', 'SyntheticMultiTaskDataset'
+    'SemDepthDataset', 'SynthiaSFDataset', 'CITYSCAPES_TRAIN_LABEL_IDS', 'GTA5Dataset',
+    'cityscapes_id_to_train_id', 'cityscapes_id_to_train_id_lut', 'NYUDv2NormalsDataset',
+    'OnTheFlySyntheticDataset', 'SynRealPairDataset', 'PBRSDataset', 'RealImageFolderDataset',
+    'builtin_photo_names', 'materialize_builtin_photos', 'EpochEncodedInfiniteSampler',
+    'EpochEncodedSampler', 'SceneNetRGBDDataset', 'scenenet_intrinsics',
+    'SyntheticMultiTaskDataset', 'VISDA17_CLASSES', 'VisDA17Dataset'
 ]

@@ -1,6 +1,7 @@
 # Copyright (c) synthssl contributors.
 from .class_balanced_bce_loss import ClassBalancedBCELoss
+from .info_nce_loss import InfoNCELoss
 from .normal_dot_loss import NormalDotLoss
 from .scale_invariant_depth_loss import ScaleInvariantDepthLoss
 
-__all__ = ['ClassBalancedBCELoss', 'NormalDotLoss', 'ScaleInvariantDepthLoss']
+__all__ = ['ClassBalancedBCELoss', 'InfoNCELoss', 'NormalDotLoss', 'ScaleInvariantDepthLoss']

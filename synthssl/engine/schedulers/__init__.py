@@ -1,0 +1,4 @@
+# Copyright (c) synthssl contributors.
+from .quadratic_warmup import QuadraticWarmupLR, QuadraticWarmupParamScheduler
+
+__all__ = ['QuadraticWarmupLR', 'QuadraticWarmupParamScheduler']
