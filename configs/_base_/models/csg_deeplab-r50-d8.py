@@ -3,8 +3,11 @@
 # blocks contracted to 1 and 2, as model/deeplab.py), an ASPP head (dilations 12/24/36 plus
 # a 1x1 and an image-pool branch), dense CSG on stages 3 and 4 with 8x8 chunks, λ = 75.
 # ImageNet weights: torchvision's resnet50/resnet101 state dicts load into mmseg's ResNet
-# (not ResNetV1c, whose deep stem differs) by key, e.g. pretrained = 'torchvision://resnet50'.
-pretrained = None  # path to torchvision's resnet50 .pth; None = random init (tests only)
+# (not ResNetV1c, whose deep stem differs) by key. Download IMAGENET1K_V1 (the authors'
+# pretrained=True) from https://download.pytorch.org/models/resnet50-0676ba61.pth into
+# checkpoints/, or set 'torchvision://resnet50' (mmengine downloads it). A missing file stops
+# training with an error naming it: CSG without ImageNet weights is not the method.
+pretrained = 'checkpoints/resnet50-0676ba61.pth'
 num_classes = 19
 # Backbone BN frozen like deeplab.py (requires_grad=False on all backbone BN parameters);
 # CSG's freeze_bn keeps their running statistics, the head's BN trains (fc_new.train()).
@@ -36,7 +39,7 @@ model = dict(
             style='pytorch',
             norm_cfg=backbone_norm_cfg,
             norm_eval=True,
-            init_cfg=dict(type='Pretrained', checkpoint=pretrained) if pretrained else None),
+            init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
         decode_head=dict(
             type='mmseg.ASPPHead',
             in_channels=2048,

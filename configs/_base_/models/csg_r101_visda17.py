@@ -2,10 +2,11 @@
 # the released train.sh: A-pool, stages 3 and 4 (layer3/layer4), λ = 0.1, K = 65536, τ = 0.07,
 # EMA m = 0.999 on the key MLP only, frozen teacher = the initial (ImageNet) backbone.
 # ImageNet weights: torchvision's resnet101 state dict loads into mmpretrain's ResNet by key
-# (only torchvision's fc.* is reported unexpected), e.g.
-#   pretrained = 'torchvision://resnet101'            (IMAGENET1K_V1, downloaded by mmengine)
-#   pretrained = 'checkpoints/resnet101-63fe2227.pth'  (a local copy of the same file)
-pretrained = None  # path to torchvision's resnet101 .pth; None = random init (tests only)
+# (only torchvision's fc.* is reported unexpected). Download IMAGENET1K_V1 (the authors'
+# pretrained=True) from https://download.pytorch.org/models/resnet101-63fe2227.pth into
+# checkpoints/, or set 'torchvision://resnet101' (mmengine downloads it). A missing file stops
+# training with an error naming it: CSG without ImageNet weights is not the method.
+pretrained = 'checkpoints/resnet101-63fe2227.pth'
 num_classes = 12
 
 model = dict(
@@ -23,7 +24,7 @@ model = dict(
             depth=101,
             out_indices=(2, 3),  # layer3 (1024 ch) and layer4 (2048 ch) for CSG
             style='pytorch',
-            init_cfg=dict(type='Pretrained', checkpoint=pretrained) if pretrained else None),
+            init_cfg=dict(type='Pretrained', checkpoint=pretrained)),
         neck=dict(type='mmpretrain.GlobalAveragePooling'),
         # The authors' fc_new = Linear(2048, 512) - ReLU - Linear(512, 12) on layer4's GAP.
         head=dict(
