@@ -13,8 +13,8 @@ import torch
 from helpers import REPO, run_tool
 from mmengine.config import Config
 from mmengine.registry import DATASETS, DefaultScope, init_default_scope
-from test_atdt_readers import (write_carla, write_cityscapes, write_kitti_semantics,
-                               write_kitti_stereo, write_synthia)
+from test_atdt_readers import (KITTI_P2, write_carla, write_cityscapes, write_kitti_scene_flow,
+                               write_kitti_semantics, write_kitti_stereo, write_synthia)
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '_base_', 'datasets', 'atdt_*.py')))
 DOMAINS = ('domain_a_train', 'domain_b_train', 'domain_a_val', 'domain_b_val')
@@ -26,12 +26,14 @@ def tiny_roots(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp('atdt_data')
     roots = dict(carla=str(base / 'carla'), synthia=str(base / 'SYNTHIA-SF'),
                  cityscapes=str(base / 'cityscapes'), kitti_sem=str(base / 'kitti_sem'),
-                 kitti_stereo=str(base / 'kitti_stereo'), render=str(base / 'render'))
+                 kitti_stereo=str(base / 'kitti_stereo'), kitti=str(base / 'kitti'),
+                 render=str(base / 'render'))
     write_carla(roots['carla'])
     write_synthia(roots['synthia'], sequences=(1, 2, 3, 4, 5), frames=1)
     write_cityscapes(roots['cityscapes'])
     write_kitti_semantics(roots['kitti_sem'])
     write_kitti_stereo(roots['kitti_stereo'])
+    write_kitti_scene_flow(roots['kitti'])
     proc = run_tool([sys.executable, 'tools/dataset_converters/render_atdt_pair.py',
                      roots['render'], '--train-scenes', '1', '--val-scenes', '1',
                      '--views-per-scene', '2', '--size', '64', '--no-progress'])
@@ -47,6 +49,8 @@ def _root_for(ds: dict, domain: str, roots: dict) -> str:
         split = 'train' if domain.endswith('train') else 'val'
         return osp.join(roots['render'], f'{style}_{split}')
     if kind == 'KITTIDepthDataset':
+        if ds.get('img_dir', '').startswith('data_scene_flow'):
+            return roots['kitti']
         return roots['kitti_stereo'] if ds.get('img_dir') == 'colored_0' else roots['kitti_sem']
     return roots[{'CARLADataset': 'carla', 'SynthiaSFDataset': 'synthia',
                   'CityscapesDepthDataset': 'cityscapes'}[kind]]
@@ -70,7 +74,8 @@ def test_atdt_dataset_config(path, tiny_roots):
     for scope in scopes:
         init_default_scope(scope)
         with DefaultScope.overwrite_default_scope(scope):
-            for domain in DOMAINS:
+            # + carla2kitti's KITTI-2015 depth for the oracle
+            for domain in DOMAINS + tuple(k for k in ('domain_b_oracle_train', ) if k in cfg):
                 ds_cfg = copy.deepcopy(cfg[domain])
                 ds_cfg['data_root'] = _root_for(ds_cfg, domain, tiny_roots)
                 crops = [t for t in ds_cfg['pipeline'] if t['type'].endswith('RandomCrop')]
@@ -94,3 +99,6 @@ def test_atdt_dataset_config(path, tiny_roots):
                 assert labels <= set(range(cfg.num_classes)) | {255}
                 # every tiny domain has some labels or some depth (KITTI has one of the two)
                 assert labels - {255} or (depth > 0).any()
+                if 'calib_dir' in ds_cfg and not domain.endswith('train'):
+                    # KITTI test images carry their focal for the per-image focal ratio
+                    assert data.metainfo['focal_length'] == KITTI_P2[0]

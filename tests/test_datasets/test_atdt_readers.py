@@ -21,7 +21,7 @@ from synthssl.datasets.atdt.labels import (CARLA_CLASSES, CITYSCAPES_ID_TO_TRAIN
 from synthssl.datasets.transforms import (LoadDepthMap, LoadSemanticMap,
                                           RandomGammaBrightnessColor, decode_rgb24,
                                           encode_rgb24, encode_uint16_256)
-from synthssl.render.io import BadFileError
+from synthssl.render.io import BadFileError, view_path
 
 H, W = 32, 64
 CS_STEM = 'aachen_000000_000019'
@@ -151,6 +151,24 @@ def write_kitti_stereo(root: str, n=2) -> Dict:
             f.write('P0: ' + ' '.join(map(str, KITTI_P2[:3] + [0.0] + KITTI_P2[4:])) + '\n')
             f.write('P2: ' + ' '.join(map(str, KITTI_P2)) + '\n')
             f.write('P3: ' + ' '.join(map(str, KITTI_P3)) + '\n')
+    return dict(root=root, n=n)
+
+
+def write_kitti_scene_flow(root: str, n=2) -> Dict:
+    """KITTI 2015 stereo under one root: data_scene_flow/training/{image_2, disp_occ_0} +
+    data_scene_flow_calib/training/calib_cam_to_cam (P_rect_02/P_rect_03 lines)."""
+    for i in range(n):
+        name = f'{i:06d}_10.png'
+        ids = stripes(10, shift=i)
+        _write(osp.join(root, 'data_scene_flow/training/image_2', name), image_of(ids))
+        disp = np.round(KITTI_FB / depth_of(ids) * 256.0).astype(np.uint16)
+        _write(osp.join(root, 'data_scene_flow/training/disp_occ_0', name), disp)
+        calib = osp.join(root, 'data_scene_flow_calib/training/calib_cam_to_cam')
+        os.makedirs(calib, exist_ok=True)
+        with open(osp.join(calib, f'{i:06d}.txt'), 'w') as f:
+            f.write('calib_time: 09-Jan-2012 13:57:47\n')
+            f.write('P_rect_02: ' + ' '.join(map(str, KITTI_P2)) + '\n')
+            f.write('P_rect_03: ' + ' '.join(map(str, KITTI_P3)) + '\n')
     return dict(root=root, n=n)
 
 
@@ -311,11 +329,24 @@ def test_kitti_reader(tmp_path):
     ds = KITTIDepthDataset(data_root=stereo['root'], img_dir='colored_0', depth_dir='disp_occ',
                            depth_encoding='disparity', calib_dir='calib')
     assert ds.get_data_info(0)['focal_baseline'] == pytest.approx(KITTI_FB)
+    assert ds.get_data_info(1)['focal_length'] == KITTI_P2[0]  # fx, for the focal ratio
     d = load(ds)['gt_depth_map']
     assert not d[0].any()
     np.testing.assert_allclose(d[1:], depth_of(stripes(10))[1:], rtol=2e-3)
     with pytest.raises(ValueError, match='calib_dir'):
         KITTIDepthDataset(data_root=stereo['root'], depth_encoding='disparity')
+    assert 'focal_length' not in KITTIDepthDataset(data_root=sem['root']).get_data_info(0)
+    # KITTI 2015 stereo (the carla2kitti oracle's depth): calib_cam_to_cam P_rect_02/03
+    sf = write_kitti_scene_flow(str(tmp_path / 'kitti'))
+    ds = KITTIDepthDataset(data_root=sf['root'], img_dir='data_scene_flow/training/image_2',
+                           depth_dir='data_scene_flow/training/disp_occ_0',
+                           depth_encoding='disparity',
+                           calib_dir='data_scene_flow_calib/training/calib_cam_to_cam')
+    info = ds.get_data_info(1)
+    assert info['focal_baseline'] == pytest.approx(KITTI_FB)
+    assert info['focal_length'] == KITTI_P2[0]
+    np.testing.assert_allclose(load(ds, 1)['gt_depth_map'], depth_of(stripes(10, shift=1)),
+                               rtol=2e-3)
 
 
 def test_authors_list_files(tmp_path):
@@ -367,6 +398,8 @@ def test_rendered_reader(tmp_path):
     mm = cv2.imread(info['depth_map_path'], cv2.IMREAD_UNCHANGED)
     np.testing.assert_allclose(out['gt_depth_map'], mm / 1000.0, rtol=1e-6)
     assert out['gt_depth_map'].max() < 10.0 and (out['gt_depth_map'] > 0).mean() > 0.9
+    with open(view_path(root, info['view'], 'camera')) as f:
+        assert info['focal_length'] == json.load(f)['K'][0][0] > 0  # the view's fx
     with open(osp.join(root, 'meta.json')) as f:
         meta = json.load(f)
     meta['classes'] = ['void', 'road']

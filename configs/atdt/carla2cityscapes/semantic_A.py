@@ -1,0 +1,9 @@
+# CARLA -> Cityscapes. Dep.->Sem. stage 2: N2^A, the semantic network trained on A only (25k
+# steps, as released). Tested on B it is also the Dep.->Sem. *baseline* (paper Tab. 1c).
+_base_ = ['./semantic_AB.py']
+max_iters = 25000
+param_scheduler = [
+    dict(type='PolyLR', eta_min=0., power=0.9, begin=0, end=max_iters, by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+train_dataloader = dict(dataset=dict(_base_.domain_a_train, _delete_=True))

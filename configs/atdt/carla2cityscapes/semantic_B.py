@@ -1,0 +1,6 @@
+# CARLA -> Cityscapes, 150k steps at batch 8 (the oracle's schedule is not given; stage 1's).
+# Dep.->Sem. *oracle*: the semantic network trained on B (the labels AT/DT does not use),
+# tested on B.
+_base_ = ['./semantic_AB.py']
+train_dataloader = dict(dataset=dict(_base_.domain_b_train, _delete_=True))
+val_dataloader = dict(dataset=dict(_base_.domain_b_val, _delete_=True))

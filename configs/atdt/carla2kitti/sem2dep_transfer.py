@@ -1,0 +1,47 @@
+# AT/DT Sem.->Dep., A = CARLA, B = KITTI (paper Tab. 2c), stages 3 and 4.
+# Stage 3 (tools/train.py): G_{1->2} maps the semantic encoder's features (N1^{A u B},
+# semantic_AB.py) to the depth encoder's (N2^A, depth_A.py) on A images:
+#   python tools/train.py THIS_CONFIG --cfg-options \
+#       model.source_checkpoint=N1.pth model.target_checkpoint=N2.pth
+# Stage 4 (tools/test.py THIS_CONFIG STAGE3.pth): depth metrics of D2(G(E1(x_B))) on KITTI
+# 2012 (frames padded to a multiple of 64, predictions cropped back to the original pixels).
+# G as released: 2048 channels (~226 M parameters), Adam 1e-5, poly 0.9, 100k steps, batch 1.
+_base_ = [
+    '../../_base_/models/atdt_dilated-r50.py',
+    '../../_base_/datasets/atdt_carla2kitti.py',
+    '../../_base_/schedules/atdt_transfer_100k.py'
+]
+default_scope = 'mmseg'
+depth_net = dict(
+    _base_.atdt_depth_net,
+    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
+    decode_head=dict(
+        _base_.atdt_depth_net.decode_head,
+        max_depth=_base_.max_depth,
+        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=_base_.max_depth)))
+semantic_net = dict(
+    _base_.atdt_semantic_net,
+    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
+    decode_head=dict(
+        _base_.atdt_semantic_net.decode_head,
+        num_classes=_base_.num_classes,
+        ignore_index=_base_.ignore_index))
+model = dict(
+    type='synthssl.ATDTTransfer',
+    source=semantic_net,
+    target=depth_net,
+    transfer=_base_.atdt_transfer,
+    source_checkpoint=None,
+    target_checkpoint=None,
+    transfer_level=-1)
+train_dataloader = dict(dataset=_base_.domain_a_train)  # G sees A only
+val_dataloader = dict(dataset=_base_.domain_a_val)  # in-domain
+test_dataloader = dict(dataset=_base_.domain_b_val)  # stage 4
+val_evaluator = dict(
+    type='synthssl.DepthMetric',
+    pred_key='pred_depth_map',
+    gt_key='gt_depth_map',
+    min_depth=1e-3,
+    max_depth=_base_.max_depth)
+# f_ratio = focal(KITTI image, from its calibration) / focal(CARLA) as the released evaluation
+test_evaluator = dict(val_evaluator, type='synthssl.FocalRatioDepthMetric', train_focal=859.238)

@@ -1,0 +1,12 @@
+# Paper Tab. 6 (§6.3) on the rendered pair: AT/DT with task networks without batch
+# normalisation, N1 = depth_AB_nobn.py, N2 = semantic_A_nobn.py (G has no norm either way).
+#   python tools/atdt/run_pipeline.py --pair render-indoor2warm --variant nobn --test-on-a
+_base_ = ['./dep2sem_transfer.py']
+no_norm = _base_.atdt_no_norm_cfg
+model = dict(
+    source=dict(
+        backbone=dict(norm_cfg=dict(no_norm, _delete_=True)),
+        decode_head=dict(norm_cfg=dict(no_norm, _delete_=True))),
+    target=dict(
+        backbone=dict(norm_cfg=dict(no_norm, _delete_=True)),
+        decode_head=dict(norm_cfg=dict(no_norm, _delete_=True))))

@@ -1,0 +1,5 @@
+# Dep.->Sem. *oracle*: the semantic network trained on B (the labels AT/DT does not use),
+# tested on B.
+_base_ = ['./semantic_AB.py']
+train_dataloader = dict(dataset=dict(_base_.domain_b_train, _delete_=True))
+val_dataloader = dict(dataset=dict(_base_.domain_b_val, _delete_=True))

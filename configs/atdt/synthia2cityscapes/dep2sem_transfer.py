@@ -1,0 +1,42 @@
+# AT/DT Dep.->Sem., A = SYNTHIA-SF, B = Cityscapes (paper Tab. 1b), stages 3 and 4; the
+# "shared N1, BN, last level" reference of the §6 ablations (Fig. 4 level 4, Tab. 5/6 "yes").
+# Stage 3 (tools/train.py): G_{1->2} maps the depth encoder's features (N1^{A u B},
+# depth_AB.py) to the semantic encoder's (N2^A, semantic_A.py) on A images:
+#   python tools/train.py THIS_CONFIG --cfg-options \
+#       model.source_checkpoint=N1.pth model.target_checkpoint=N2.pth
+# Stage 4 (tools/test.py THIS_CONFIG STAGE3.pth): D2(G(E1(x_B))) on B, mIoU/aAcc/IoU.<class>;
+# the validation set is A (the in-domain rows of §6). tools/atdt/run_pipeline.py chains all.
+# G as released: 2048 channels (~226 M parameters), Adam 1e-5, poly 0.9, 100k steps, batch 1.
+_base_ = [
+    '../../_base_/models/atdt_dilated-r50.py',
+    '../../_base_/datasets/atdt_synthia2cityscapes.py',
+    '../../_base_/schedules/atdt_transfer_100k.py'
+]
+default_scope = 'mmseg'
+depth_net = dict(
+    _base_.atdt_depth_net,
+    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
+    decode_head=dict(
+        _base_.atdt_depth_net.decode_head,
+        max_depth=_base_.max_depth,
+        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=_base_.max_depth)))
+semantic_net = dict(
+    _base_.atdt_semantic_net,
+    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
+    decode_head=dict(
+        _base_.atdt_semantic_net.decode_head,
+        num_classes=_base_.num_classes,
+        ignore_index=_base_.ignore_index))
+model = dict(
+    type='synthssl.ATDTTransfer',
+    source=depth_net,
+    target=semantic_net,
+    transfer=_base_.atdt_transfer,
+    source_checkpoint=None,
+    target_checkpoint=None,
+    transfer_level=-1)
+train_dataloader = dict(dataset=_base_.domain_a_train)  # G sees A only
+val_dataloader = dict(dataset=_base_.domain_a_val)  # in-domain (§6's domain-A rows)
+test_dataloader = dict(dataset=_base_.domain_b_val)  # stage 4
+val_evaluator = dict(type='synthssl.PerClassIoUMetric', iou_metrics=['mIoU'])
+test_evaluator = val_evaluator

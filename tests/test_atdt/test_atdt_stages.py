@@ -1,0 +1,182 @@
+# Copyright (c) synthssl contributors.
+"""Every shipped AT/DT stage config, shrunk (tiny ResNet-18, 64x64 renders, B's test views
+56x88), trains one iteration with mmengine's Runner and tests to finite metrics on the
+domain it names; stage 3 from task-network checkpoints of its own N1/N2 configs. Plus what
+the configs must say (focal ratios, transfer levels, no-BN networks)."""
+import math
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope, init_default_scope
+from mmengine.runner import Runner
+
+from atdt_helpers import CONFIG_DIR, all_configs, load_stage
+
+FULL = {'depth_AB', 'depth_A', 'depth_B', 'semantic_AB', 'semantic_A', 'semantic_B',
+        'dep2sem_transfer', 'sem2dep_transfer'}
+#: the §6 ablations (Fig. 4 transfer level, Tab. 5 non-shared N1, Tab. 6 no BN)
+ABLATIONS = {'dep2sem_transfer_level0', 'dep2sem_transfer_level1', 'dep2sem_transfer_level2',
+             'depth_A_nonshared', 'depth_B_nonshared', 'dep2sem_transfer_nonshared',
+             'depth_AB_nobn', 'semantic_A_nobn', 'dep2sem_transfer_nobn'}
+#: pair -> its stage configs (paper: Tab. 1, 2, Fig. 4, Tab. 5, 6)
+SHIPPED = {
+    'render-indoor2warm': FULL | ABLATIONS,  # everything on the built-in pair
+    'carla2cityscapes': FULL,  # Tab. 1c, 2b
+    'synthia2carla': FULL,  # Tab. 1a, 2a
+    # Tab. 1b (Dep.->Sem. only) and the ablations
+    'synthia2cityscapes': {'depth_AB', 'semantic_A', 'semantic_B', 'dep2sem_transfer'}
+    | ABLATIONS,
+    'carla2kitti': {'semantic_AB', 'depth_A', 'depth_B', 'sem2dep_transfer'},  # Tab. 2c
+}
+CONFIGS = all_configs()
+#: released focal table (pixels)
+FOCAL = dict(cityscapes=2262.52, carla=859.238, synthia=847.63)
+
+
+def _finite(metrics, semantic):
+    assert metrics
+    for k, v in metrics.items():
+        if not k.startswith('IoU.'):  # a class absent from 2 tiny views has IoU NaN
+            assert math.isfinite(v), (k, metrics)
+    if semantic:
+        ious = [v for k, v in metrics.items() if k.startswith('IoU.')]
+        assert len(ious) == 10  # the rendered classes
+        finite = [v for v in ious if math.isfinite(v)]
+        assert metrics['mIoU'] == pytest.approx(sum(finite) / len(finite), abs=0.01)
+    else:
+        assert 'depth/abs_rel' in metrics
+
+
+def _train_domains(name):
+    """The tiny domains a stage config trains on, from its name."""
+    if 'transfer' in name:
+        return ['domain_a_train']  # G sees A only
+    part = name.split('_')[1]
+    return {'AB': ['domain_a_train', 'domain_b_train'], 'A': ['domain_a_train'],
+            'B': ['domain_b_train']}[part]
+
+
+def _save_net(net_cfg, path):
+    """A task-network checkpoint as stages 1/2 write it ({'state_dict': backbone.*,
+    decode_head.*}), from the (shrunk) network config."""
+    from mmengine.registry import MODELS
+    init_default_scope('mmseg')
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        net = MODELS.build(net_cfg)
+    net.init_weights()
+    torch.save(dict(state_dict=net.state_dict()), path)
+    return str(path)
+
+
+def test_shipped_configs():
+    found = {}
+    for c in CONFIGS:
+        pair, name = c.split('/')
+        found.setdefault(pair, set()).add(name)
+    assert found == SHIPPED
+
+
+@pytest.mark.parametrize('config', CONFIGS)
+def test_stage_runs(config, atdt_pair, tmp_path):
+    pair, name = config.split('/')
+    cfg = load_stage(pair, name, atdt_pair, str(tmp_path), iters=1, checkpoint=False)
+    train = cfg.train_dataloader.dataset
+    roots = [d.data_root for d in train.datasets] if 'datasets' in train else [train.data_root]
+    assert roots == [atdt_pair[k] for k in _train_domains(name)]
+    # tested on B, except carla2kitti's semantic N1 (KITTI 2012 has no semantic labels)
+    test_dom = 'domain_a_val' if config == 'carla2kitti/semantic_AB' else 'domain_b_val'
+    assert cfg.test_dataloader.dataset.data_root == atdt_pair[test_dom]
+    model = cfg.model
+    if model.type.endswith('ATDTTransfer'):
+        model.source_checkpoint = _save_net(model.source, tmp_path / 'n1.pth')
+        model.target_checkpoint = _save_net(model.target, tmp_path / 'n2.pth')
+        if model.get('separate_test_source'):
+            model.test_source_checkpoint = _save_net(model.source, tmp_path / 'n1b.pth')
+        semantic = model.target.decode_head.task == 'semantic'
+    else:
+        semantic = model.decode_head.task == 'semantic'
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    metrics = runner.test()
+    _finite(metrics, semantic)
+    assert not osp.exists(osp.join(str(tmp_path), 'iter_1.pth'))  # no checkpoint written
+
+
+# ----------------------------------------------------------------------------- what they say
+def _cfg(config):
+    return Config.fromfile(osp.join(CONFIG_DIR, config + '.py'))
+
+
+@pytest.mark.parametrize('pair,a,b', [('carla2cityscapes', 'carla', 'cityscapes'),
+                                      ('synthia2carla', 'synthia', 'carla')])
+def test_focal_ratio_of_depth_trained_on_a(pair, a, b):
+    """N2^A (baseline) and D2(G(E1)) are scaled by focal(B) / focal(A) on B, not on A; the
+    oracle (trained on B) and N1^{A u B} are not scaled."""
+    ratio = FOCAL[b] / FOCAL[a]
+    for name in ('depth_A', 'sem2dep_transfer'):
+        cfg = _cfg(f'{pair}/{name}')
+        assert cfg.test_evaluator.pred_scale == pytest.approx(ratio)
+        assert cfg.val_evaluator.get('pred_scale', 1) == 1
+    for name in ('depth_B', 'depth_AB'):
+        assert _cfg(f'{pair}/{name}').test_evaluator.get('pred_scale', 1) == 1
+
+
+def test_carla2kitti_focal_per_image_and_padding():
+    for name in ('depth_A', 'sem2dep_transfer'):
+        cfg = _cfg(f'carla2kitti/{name}')
+        ev = cfg.test_evaluator
+        assert ev.type == 'synthssl.FocalRatioDepthMetric' and ev.train_focal == FOCAL['carla']
+        pack = cfg.test_dataloader.dataset.pipeline[-1]
+        assert 'focal_length' in pack.meta_keys and cfg.test_dataloader.dataset.calib_dir
+        net = cfg.model if name == 'depth_A' else cfg.model.target
+        assert net.data_preprocessor.test_cfg == dict(size_divisor=64)
+    oracle = _cfg('carla2kitti/depth_B')
+    assert oracle.test_evaluator.type == 'synthssl.DepthMetric'
+    assert oracle.train_dataloader.dataset.depth_dir.endswith('disp_occ_0')
+
+
+@pytest.mark.parametrize('pair', ['synthia2cityscapes', 'render-indoor2warm'])
+@pytest.mark.parametrize('level', [0, 1, 2, 3])
+def test_transfer_level_configs_match_resnet50(level, pair):
+    """Fig. 4: G's channels are those of ResNet-50's residual stage `level` (4 = the main
+    config), checked on the real encoder."""
+    from mmengine.registry import MODELS
+
+    from synthssl.models.algorithms.atdt import ATDTTransfer
+    name = 'dep2sem_transfer' + (f'_level{level}' if level < 3 else '')
+    cfg = _cfg(f'{pair}/{name}')
+    assert cfg.model.transfer_level % 4 == level
+    init_default_scope('mmseg')
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        enc = MODELS.build(cfg.model.source.backbone)
+    enc.eval()  # (mmseg's ResNet.train returns None)
+    with torch.no_grad():
+        f = ATDTTransfer._encode(enc, torch.zeros(1, 3, 64, 64), level)
+    assert cfg.model.transfer.in_channels == cfg.model.transfer.out_channels == f.shape[1]
+    # released G width (512 on the rendered pair)
+    assert cfg.model.transfer.channels == (2048 if pair == 'synthia2cityscapes' else 512)
+
+
+@pytest.mark.parametrize('pair', ['synthia2cityscapes', 'render-indoor2warm'])
+def test_nobn_configs_have_no_batch_norm(pair):
+    """Tab. 6: no BN anywhere in the no-BN task networks (encoder and decoder), BN in the
+    default ones; both N1 and N2 of the transfer config."""
+    from mmengine.registry import MODELS
+    from torch.nn.modules.batchnorm import _BatchNorm
+
+    from synthssl.models.utils import IdentityNorm
+    init_default_scope('mmseg')
+    cfg = _cfg(f'{pair}/dep2sem_transfer_nobn')
+    ref = _cfg(f'{pair}/dep2sem_transfer')
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        for net in ('source', 'target'):
+            no, bn = MODELS.build(cfg.model[net]), MODELS.build(ref.model[net])
+            assert not any(isinstance(m, _BatchNorm) for m in no.modules())
+            n_id = sum(isinstance(m, IdentityNorm) for m in no.modules())
+            assert n_id == sum(isinstance(m, _BatchNorm) for m in bn.modules()) > 50
+    for name in ('depth_AB_nobn', 'semantic_A_nobn'):
+        c = _cfg(f'{pair}/{name}')
+        assert c.model.backbone.norm_cfg == c.model.decode_head.norm_cfg == \
+            dict(type='synthssl.IdentityNorm', bias=True)
