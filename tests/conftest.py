@@ -17,3 +17,15 @@ def toy_shapes_root(tmp_path_factory) -> str:
     root = str(tmp_path_factory.mktemp('toy_shapes'))
     render_toy_shapes(root, num_train=8, num_val=4, size=32, seed=0)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _isolated_default_scope():
+    """Every test starts with the default scope the session had before it: a Runner or
+    ``init_default_scope`` in one test must not decide which registry another test's
+    ``build`` searches (mmdet's TASK_UTILS are not found under the mmpretrain scope)."""
+    from mmengine.registry import DefaultScope
+    saved = DefaultScope._instance_dict.copy()
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(saved)

@@ -35,10 +35,31 @@ def run_tool(args: List[str], env: Optional[Dict[str, str]] = None,
     return proc
 
 
+def tool_fails(args: List[str], timeout: int = 300) -> str:
+    """Run a command from the repo root that must fail; its stderr (fails the test if the
+    command succeeds)."""
+    proc = subprocess.run(args, cwd=REPO, env=tool_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    if proc.returncode == 0:
+        pytest.fail(f'{" ".join(args)} succeeded; expected an error\n{proc.stdout[-3000:]}')
+    return proc.stderr
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
         return s.getsockname()[1]
+
+
+def first_batch(dataset, batch_size: int) -> Dict:
+    """The first ``batch_size`` samples of ``dataset`` as mmengine's dataloader collates them
+    (unshuffled, ``default_collate``)."""
+    from mmengine.runner import Runner
+    loader = Runner.build_dataloader(dict(
+        dataset=dataset, batch_size=batch_size, num_workers=0,
+        sampler=dict(type='DefaultSampler', shuffle=False),
+        collate_fn=dict(type='default_collate')))
+    return next(iter(loader))
 
 
 def data_root_options(root: str) -> List[str]:

@@ -74,3 +74,33 @@ def shrink(cfg: Config, paths: dict, work_dir: str, iters: int = 2,
     cfg.work_dir = work_dir
     cfg.experiment_name = osp.basename(work_dir)
     return cfg
+
+
+def tiny_alexnet_checkpoint(root: str, seed: int = 1) -> dict:
+    """Tiny data under ``root``, ``configs/synthssl/alexnet_3task.py`` shrunk to it and dumped
+    as ``root/tiny.py``, and a runner checkpoint ``root/model.pth`` of its model initialised
+    under ``seed`` (not the analysis tools' ``random``, seed 0).
+
+    Returns:
+        dict: ``paths`` (of :func:`render_tiny_data`), ``cfg`` (the dumped config's path),
+        ``ckpt`` and ``model`` (the checkpoint's model, eval mode).
+    """
+    import torch
+    from mmengine.registry import DefaultScope
+
+    from synthssl.registry import MODELS
+    paths = render_tiny_data(osp.join(root, 'data'))
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    cfg = shrink(Config.fromfile(osp.join(repo, 'configs', 'synthssl', 'alexnet_3task.py')),
+                 paths, osp.join(root, 'work'))
+    cfg.pop('experiment_name')
+    cfg_path = osp.join(root, 'tiny.py')
+    cfg.dump(cfg_path)
+    torch.manual_seed(seed)
+    with DefaultScope.overwrite_default_scope('synthssl'):
+        model = MODELS.build(cfg.model)
+    model.init_weights()
+    ckpt = osp.join(root, 'model.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=0)), ckpt)
+    return dict(paths=paths, cfg=cfg_path, ckpt=ckpt, model=model.eval())
+

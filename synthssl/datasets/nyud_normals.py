@@ -11,13 +11,13 @@ Layout (``<data_root>``)::
                           normals in OpenCV camera axes (x right, y down, z forward), facing
                           the camera; an all-zero pixel = invalid (the valid mask)
 """
-import json
 import os.path as osp
 from typing import Dict, List, Optional
 
 from mmengine.dataset import BaseDataset
 
 from synthssl.registry import DATASETS
+from synthssl.render.io import read_json
 
 #: NYU Depth v2 RGB camera (Silberman et al.'s toolbox ``camera_params.m``), 640 x 480,
 #: pixel centres at integer coordinates.
@@ -69,15 +69,8 @@ class NYUDv2NormalsDataset(BaseDataset):
 
     def _read_meta(self) -> Dict:
         path = osp.join(self.data_root, 'meta.json')
-        if not osp.isfile(path):
-            raise FileNotFoundError(
-                f'{path}: meta.json does not exist; is {self.data_root} the output of '
-                'tools/dataset_converters/nyud_normals.py?')
-        try:
-            with open(path, encoding='utf-8') as f:
-                meta = json.load(f)
-        except ValueError as e:
-            raise ValueError(f'{path}: not valid JSON ({e})') from e
+        meta = read_json(path, f'meta.json does not exist; is {self.data_root} the output '
+                         'of tools/dataset_converters/nyud_normals.py?')
         if meta.get('normal_axes') != 'opencv':
             raise ValueError(f"{path}: normal_axes must be 'opencv', got "
                              f"{meta.get('normal_axes')!r}")

@@ -1,13 +1,12 @@
 # Copyright (c) synthssl contributors.
 """Reader of synthssl's own rendered multi-task views (layout in :mod:`synthssl.render.io`)."""
-import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.dataset import BaseDataset
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import view_path
+from synthssl.render.io import read_json, read_manifest_file, view_path
 
 # Dense modalities of the render layout (rgb and camera are always required).
 DENSE_MODALITIES = ('depth', 'normal', 'instance', 'semantic')
@@ -61,35 +60,12 @@ class SyntheticMultiTaskDataset(BaseDataset):
         super().__init__(data_root=data_root, ann_file=ann_file, **kwargs)
 
     def _read_meta(self) -> Dict:
-        path = osp.join(self.data_root, 'meta.json')
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: meta.json of the rendered dataset does not exist')
-        try:
-            with open(path, encoding='utf-8') as f:
-                return json.load(f)
-        except ValueError as e:
-            raise ValueError(f'{path}: not valid JSON ({e})') from e
+        return read_json(osp.join(self.data_root, 'meta.json'),
+                         'meta.json of the rendered dataset does not exist')
 
     def _read_manifest(self) -> List[Dict]:
-        path = self.ann_file
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: manifest of the rendered dataset does not exist')
-        lines = []
-        with open(path, encoding='utf-8') as f:
-            for lineno, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    view = item['view']
-                except (ValueError, KeyError, TypeError) as e:
-                    raise ValueError(f'{path}:{lineno}: not a manifest line with a "view" '
-                                     f'field ({e})') from e
-                if not isinstance(view, str) or view.count('/') != 1:
-                    raise ValueError(f'{path}:{lineno}: "view" must be "<scene>/<view>", '
-                                     f'got {view!r}')
-                lines.append(item)
-        return lines
+        return read_manifest_file(self.ann_file,
+                                  'manifest of the rendered dataset does not exist')
 
     def load_data_list(self) -> List[Dict]:
         """Parse the manifest into one dict of file paths per view."""

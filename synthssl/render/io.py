@@ -26,7 +26,7 @@ Conventions:
 import json
 import os
 import os.path as osp
-from typing import Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import cv2
 import numpy as np
@@ -158,6 +158,41 @@ def read_normal(path: str) -> np.ndarray:
 def read_ids(path: str, dtype=np.uint16) -> np.ndarray:
     """(H, W) integer id map (uint16 instance ids or uint8 semantic ids)."""
     return imread_checked(path, dtype, 1, 'an id map')
+
+
+def read_json(path: str, missing: str = 'file does not exist') -> Any:
+    """The JSON document in ``path``; ``FileNotFoundError('<path>: <missing>')`` if there is
+    no such file, ``ValueError`` naming the file if it is not valid JSON."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: {missing}')
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except ValueError as e:
+        raise ValueError(f'{path}: not valid JSON ({e})') from e
+
+
+def read_manifest_file(path: str, missing: str = 'manifest does not exist') -> List[Dict]:
+    """The lines of a ``manifest.jsonl``: one dict per non-blank line, each with a
+    ``"view": "<scene>/<view>"`` field. ``FileNotFoundError('<path>: <missing>')`` if there
+    is no such file; :class:`BadFileError` naming ``<path>:<line>`` for a bad line."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'{path}: {missing}')
+    entries = []
+    with open(path, encoding='utf-8') as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except ValueError as e:
+                raise BadFileError(f'{path}:{lineno}: not JSON ({e})') from e
+            view = item.get('view') if isinstance(item, dict) else None
+            if not isinstance(view, str) or view.count('/') != 1:
+                raise BadFileError(f'{path}:{lineno}: "view" must be "<scene>/<view>", '
+                                   f'got {view!r}')
+            entries.append(item)
+    return entries
 
 
 def read_camera(path: str) -> Dict:

@@ -170,16 +170,5 @@ def render_dataset(out_root: str, num_scenes: int, views_per_scene: int, width: 
 
 
 def read_manifest(root: str) -> List[Dict]:
-    """The entries of ``<root>/manifest.jsonl`` (error naming the file if unreadable)."""
-    path = osp.join(root, MANIFEST)
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: file does not exist')
-    out = []
-    with open(path, encoding='utf-8') as f:
-        for lineno, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except ValueError as e:
-                    raise io.BadFileError(f'{path}:{lineno}: not JSON ({e})') from e
-    return out
+    """The entries of ``<root>/manifest.jsonl`` (error naming the file and line if bad)."""
+    return io.read_manifest_file(osp.join(root, MANIFEST), 'file does not exist')

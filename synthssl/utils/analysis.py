@@ -7,13 +7,15 @@ A "checkpoint" is an mmengine runner checkpoint of the config's model, a backbon
 ``model.backbone``), or one of :data:`RANDOM_INIT` for the randomly initialised network
 (the model's ``init_weights``, i.e. its ``init_cfg``, under a fixed seed).
 """
+import argparse
 import inspect
+import operator
 import os.path as osp
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.model import is_model_wrapper
 from mmengine.registry import DefaultScope, init_default_scope
 from mmengine.runner import Runner
@@ -23,6 +25,10 @@ from .launch import require_files
 
 #: checkpoint values that mean "randomly initialised" (the paper's random-AlexNet baseline).
 RANDOM_INIT = ('none', 'random')
+
+#: where a model keeps its feature extractor, tried in this order: ``backbone`` (most
+#: models), ``model.backbone`` (the student of :class:`synthssl.models.CSG`)
+BACKBONE_PATHS = ('backbone', 'model.backbone')
 
 Layer = Union[int, str]
 
@@ -57,8 +63,10 @@ def load_weights(model: nn.Module, path: str) -> str:
     state = {(k[len('module.'):] if k.startswith('module.') else k): v
              for k, v in state.items()}
     targets = [('model', model)]
-    if hasattr(model, 'backbone'):
-        targets.append(('backbone', model.backbone))
+    try:
+        targets.append(('backbone', find_backbone(model)[1]))
+    except AttributeError:
+        pass
     for what, target in targets:
         if set(state) & set(target.state_dict()):
             load_state_dict(target, state, strict=False)
@@ -111,6 +119,29 @@ def checkpoint_names(checkpoints: Sequence[str],
     return out
 
 
+def checkpoints_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments of the tools that compare checkpoints: ``config``, ``CKPT [CKPT ...]``
+    (or ``random`` / ``none``), ``--out`` (PNG), ``--names`` and ``--cfg-options``."""
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('config')
+    parser.add_argument('checkpoints', nargs='+', metavar='CKPT',
+                        help="checkpoints, or 'random' / 'none' for a random init")
+    parser.add_argument('--out', required=True, help='output PNG')
+    parser.add_argument('--names', nargs='+', help='one label per checkpoint')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return parser
+
+
+def load_config_and_checkpoints(args: argparse.Namespace) -> Tuple[Config, List[str]]:
+    """For :func:`checkpoints_parser`'s arguments: the config (:func:`load_config`) and the
+    checkpoints' labels (:func:`checkpoint_names`), after checking every file exists."""
+    cfg = load_config(args.config, args.cfg_options)
+    names = checkpoint_names(args.checkpoints, args.names)
+    require_checkpoints(args.checkpoints, names)
+    return cfg, names
+
+
 def require_checkpoints(checkpoints: Sequence[str], names: Sequence[str]) -> None:
     """Check that every checkpoint file exists (before any work), naming the first missing
     one and its label; :data:`RANDOM_INIT` values need no file."""
@@ -119,15 +150,16 @@ def require_checkpoints(checkpoints: Sequence[str], names: Sequence[str]) -> Non
             require_files(**{f'checkpoint {name!r}:': ckpt})
 
 
-def build_eval_dataloader(cfg: Config, split: str = 'test', batch_size: int = 1,
+def build_eval_dataloader(cfg: Config, split: str = 'test', batch_size: Optional[int] = 1,
                           num_workers: int = 0) -> Any:
     """The config's ``<split>_dataloader`` (``'test'`` or ``'val'``), unshuffled as
-    configured, with the given batch size and workers."""
+    configured, with the given batch size (None: the configured one) and workers."""
     loader_cfg = cfg.get(f'{split}_dataloader')
     if loader_cfg is None:
         raise KeyError(f'{cfg.filename}: has no {split}_dataloader')
-    loader_cfg = dict(loader_cfg, batch_size=batch_size, num_workers=num_workers,
-                      persistent_workers=num_workers > 0)
+    loader_cfg = dict(loader_cfg, num_workers=num_workers, persistent_workers=num_workers > 0)
+    if batch_size is not None:
+        loader_cfg['batch_size'] = batch_size
     return Runner.build_dataloader(loader_cfg)
 
 
@@ -171,16 +203,38 @@ def to_gray(inputs: Union[torch.Tensor, List[torch.Tensor]]
     return mean.expand_as(inputs).to(inputs.dtype).contiguous()
 
 
-def get_backbone(model: nn.Module) -> nn.Module:
-    """``model.backbone`` (unwrapping DDP), with an error naming the model if it has none."""
+def find_backbone(model: nn.Module, path: Optional[str] = None) -> Tuple[str, nn.Module]:
+    """``(path, module)`` of the model's feature extractor (unwrapping DDP): the attribute
+    ``path`` (e.g. ``'teacher'`` of :class:`synthssl.models.CSG`) if given, else the first
+    of :data:`BACKBONE_PATHS` the model has; an error naming the model if there is none."""
     if is_model_wrapper(model):
         model = model.module
-    backbone = getattr(model, 'backbone', None)
-    if not isinstance(backbone, nn.Module):
-        raise AttributeError(f'{type(model).__name__} has no .backbone module; the analysis '
-                             'tools need a model with a backbone (e.g. CrossDomainMultiTask, '
-                             'an mmpretrain ImageClassifier)')
-    return backbone
+    candidates = [path] if path else list(BACKBONE_PATHS)
+    for candidate in candidates:
+        try:
+            backbone = operator.attrgetter(candidate)(model)
+        except AttributeError:
+            continue
+        if isinstance(backbone, nn.Module):
+            return candidate, backbone
+    raise AttributeError(f'{type(model).__name__} has no {" or ".join(candidates)} module; '
+                         'the analysis tools need a model with a backbone (e.g. '
+                         'CrossDomainMultiTask, an mmpretrain ImageClassifier, CSG)')
+
+
+def get_backbone(model: nn.Module) -> nn.Module:
+    """The module of :func:`find_backbone` (``model.backbone`` for most models)."""
+    return find_backbone(model)[1]
+
+
+def global_pool(feats: torch.Tensor, pool: str = 'avg') -> torch.Tensor:
+    """(N, C, H, W) -> (N, C) by ``'avg'`` or ``'max'`` over H, W; ``'none'`` or features
+    that are not 4-D are returned unchanged."""
+    if pool == 'none' or feats.dim() != 4:
+        return feats
+    if pool not in ('avg', 'max'):
+        raise ValueError(f"pool must be 'none', 'avg' or 'max', got {pool!r}")
+    return feats.mean((2, 3)) if pool == 'avg' else feats.amax((2, 3))
 
 
 def parse_layer(layer: Union[int, str]) -> Layer:
@@ -192,9 +246,11 @@ def parse_layer(layer: Union[int, str]) -> Layer:
 
 
 def backbone_features(backbone: nn.Module, inputs: torch.Tensor,
-                      layer: Layer) -> torch.Tensor:
+                      layer: Optional[Layer] = None) -> torch.Tensor:
     """One feature map of ``backbone`` for ``inputs``.
 
+    * ``layer=None``: the last of the outputs ``backbone(inputs)`` returns (the last of the
+      config's ``out_indices``);
     * backbones whose ``forward`` takes ``out_indices`` (:class:`SynthAlexNet`,
       :class:`SynthVGG16`): ``backbone(inputs, out_indices=(layer, ))[0]``, so ``layer`` is a
       stage name (``'conv5'``) or index, post-ReLU;
@@ -205,7 +261,7 @@ def backbone_features(backbone: nn.Module, inputs: torch.Tensor,
     Args:
         backbone: the network (eval mode for reproducible features).
         inputs (Tensor): (N, 3, H, W) preprocessed images.
-        layer (int | str): see above.
+        layer (int | str, optional): see above.
 
     Returns:
         Tensor: (N, C, h, w) (or (N, C)) features.
@@ -214,6 +270,9 @@ def backbone_features(backbone: nn.Module, inputs: torch.Tensor,
         ValueError: ``layer`` is not an output of this backbone (the message names it).
     """
     name = type(backbone).__name__
+    if layer is None:
+        outs = backbone(inputs)
+        return outs[-1] if isinstance(outs, (tuple, list)) else outs
     if 'out_indices' in inspect.signature(backbone.forward).parameters:
         try:
             return backbone(inputs, out_indices=(layer, ))[0]

@@ -6,7 +6,6 @@ import math
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from synthssl.models.utils import (ContrastiveQueue, attention_pool, chunk_feature,
                                    global_avg_pool)

@@ -3,7 +3,6 @@
 validate; the checkpointed queues hold the keys of both ranks."""
 import os.path as osp
 
-import pytest
 import torch
 
 from helpers import REPO, free_port, run_tool, tool_env

@@ -6,9 +6,9 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from mmengine.runner import Runner
 from PIL import Image
 
+from helpers import first_batch
 from synthssl.datasets import (CITYSCAPES_TRAIN_LABEL_IDS, GTA5Dataset,
                                cityscapes_id_to_train_id, cityscapes_id_to_train_id_lut)
 from synthssl.datasets.transforms import MatchImageToSegMap
@@ -84,11 +84,7 @@ def test_scan_layout_end_to_end(tmp_path):
     ds = GTA5Dataset(data_root=root, pipeline=seg_pipeline(), check_files=True)
     assert len(ds) == 3 and len(ds.metainfo['classes']) == 19
     assert ds.metainfo['classes'][13] == 'car' and ds.metainfo['palette'][0] == [128, 64, 128]
-    loader = Runner.build_dataloader(dict(
-        dataset=ds, batch_size=3, num_workers=0,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate')))
-    batch = next(iter(loader))
+    batch = first_batch(ds, 3)
     assert batch['inputs'].shape == (3, 3, 4, 6)
     for i, sample in enumerate(batch['data_samples']):
         gt = sample.gt_sem_seg.data[0].numpy()

@@ -6,9 +6,9 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from mmengine.runner import Runner
 from PIL import Image
 
+from helpers import first_batch
 from synthssl.datasets import VISDA17_CLASSES, VisDA17Dataset
 
 
@@ -47,11 +47,7 @@ def test_split_folder_layout_and_pipeline(tmp_path):
     info = ds.get_data_info(1)
     assert info['img_path'] == osp.join(split_root, 'knife', TRAIN[1][1])
     assert info['gt_label'] == 5
-    loader = Runner.build_dataloader(dict(
-        dataset=ds, batch_size=3, num_workers=0,
-        sampler=dict(type='DefaultSampler', shuffle=False),
-        collate_fn=dict(type='default_collate')))
-    batch = next(iter(loader))
+    batch = first_batch(ds, 3)
     assert batch['inputs'].shape == (3, 3, 16, 16)
     assert [int(s.gt_label) for s in batch['data_samples']] == [0, 5, 11]
     # channel order BGR (mmcv): the red aeroplane image has its value in channel 2

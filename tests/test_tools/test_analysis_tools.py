@@ -6,26 +6,16 @@ import sys
 
 import cv2
 import numpy as np
-import torch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
-from helpers import REPO, run_tool
-from pretrain_helpers import TINY, render_tiny_data, shrink
+from helpers import REPO, run_tool, tool_fails
+from pretrain_helpers import TINY, tiny_alexnet_checkpoint
 
 
 def test_prediction_panel(tmp_path):
-    from synthssl.registry import MODELS
-    paths = render_tiny_data(str(tmp_path / 'data'))
-    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')),
-                 paths, str(tmp_path / 'work'))
-    cfg.pop('experiment_name')
-    cfg_path = str(tmp_path / 'tiny.py')
-    cfg.dump(cfg_path)
-    with DefaultScope.overwrite_default_scope('synthssl'):
-        model = MODELS.build(cfg.model)
-    ckpt = str(tmp_path / 'model.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=0)), ckpt)
+    tiny = tiny_alexnet_checkpoint(str(tmp_path))
+    cfg, cfg_path, ckpt = Config.fromfile(tiny['cfg']), tiny['cfg'], tiny['ckpt']
     out = str(tmp_path / 'panel.png')
     proc = run_tool([sys.executable, 'tools/analysis_tools/visualize_predictions.py', cfg_path,
                      ckpt, '--out', out, '--num-views', '2'])
@@ -46,11 +36,11 @@ def test_prediction_panel(tmp_path):
 
 
 def test_missing_checkpoint_is_named(tmp_path):
-    proc = __import__('subprocess').run(
+    err = tool_fails(
         [sys.executable, 'tools/analysis_tools/visualize_predictions.py',
          osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'), str(tmp_path / 'nope.pth'),
-         '--out', str(tmp_path / 'p.png')], cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode != 0 and 'nope.pth does not exist' in proc.stderr
+         '--out', str(tmp_path / 'p.png')])
+    assert 'nope.pth does not exist' in err
 
 
 def test_write_builtin_photos(tmp_path):

@@ -4,18 +4,15 @@ it shares with the other analysis tools (synthssl.utils.analysis)."""
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 
 import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
 
-from helpers import REPO, TINY_CLS_CFG, data_root_options, run_tool, tool_env
-from pretrain_helpers import TINY, render_tiny_data, shrink
+from helpers import REPO, TINY_CLS_CFG, data_root_options, run_tool, tool_fails
+from pretrain_helpers import TINY, tiny_alexnet_checkpoint
 
 TOOL = 'tools/analysis_tools/nn_retrieval.py'
 
@@ -24,21 +21,7 @@ TOOL = 'tools/analysis_tools/nn_retrieval.py'
 def tiny(tmp_path_factory):
     """Tiny renders + photos, alexnet_3task shrunk to 67x67, and a checkpoint (a seeded
     initialisation saved as a runner checkpoint, different from ``random``'s seed 0)."""
-    from synthssl.registry import MODELS
-    tmp = tmp_path_factory.mktemp('nn_retrieval')
-    paths = render_tiny_data(str(tmp / 'data'))
-    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')),
-                 paths, str(tmp / 'work'))
-    cfg.pop('experiment_name')
-    cfg_path = str(tmp / 'tiny.py')
-    cfg.dump(cfg_path)
-    torch.manual_seed(1)
-    with DefaultScope.overwrite_default_scope('synthssl'):
-        model = MODELS.build(cfg.model)
-    model.init_weights()
-    ckpt = str(tmp / 'model.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=0)), ckpt)
-    return dict(paths=paths, cfg=cfg_path, ckpt=ckpt, model=model.eval())
+    return tiny_alexnet_checkpoint(str(tmp_path_factory.mktemp('nn_retrieval')), seed=1)
 
 
 def grid_shape(queries, groups, k, thumb=96, pad=2, head=16):
@@ -130,11 +113,8 @@ def load_tool():
 
 def test_bad_input_is_named(tiny, tmp_path, monkeypatch):
     def fails(*extra):
-        proc = subprocess.run([sys.executable, TOOL, tiny['cfg'], *extra, '--out',
-                               str(tmp_path / 'x.png')], cwd=REPO, env=tool_env(),
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode != 0
-        return proc.stderr
+        return tool_fails([sys.executable, TOOL, tiny['cfg'], *extra, '--out',
+                           str(tmp_path / 'x.png')])
     # the missing one is found before any feature is extracted for 'random'
     assert "checkpoint 'nope': " + str(tmp_path / 'nope.pth') + ' does not exist' in fails(
         'random', str(tmp_path / 'nope.pth'))
@@ -189,3 +169,23 @@ def test_checkpoint_kinds(tiny, tmp_path):
         load_weights(model, bad)
     assert checkpoint_names(['none', 'a/x.pth', 'b/y.pth']) == ['random', 'x', 'y']
     assert checkpoint_names(['a/x.pth', 'b/x.pth']) == ['a/x', 'b/x']
+
+
+def test_find_backbone_and_global_pool():
+    """The feature extractor of a CSG-like model (``model.backbone``, or ``teacher`` by
+    path), and GAP / GMP of its features."""
+    from synthssl.utils.analysis import find_backbone, get_backbone, global_pool
+    student, teacher = torch.nn.Conv2d(3, 2, 1), torch.nn.Conv2d(3, 2, 1)
+    csg = torch.nn.Module()
+    csg.model = torch.nn.Module()
+    csg.model.backbone, csg.teacher = student, teacher
+    assert find_backbone(csg) == ('model.backbone', student) and get_backbone(csg) is student
+    assert find_backbone(csg, 'teacher') == ('teacher', teacher)
+    with pytest.raises(AttributeError, match='Module has no backbone or model.backbone'):
+        find_backbone(torch.nn.Module())
+    with pytest.raises(AttributeError, match='has no student module'):
+        find_backbone(csg, 'student')
+    f = torch.arange(2 * 3 * 2 * 2, dtype=torch.float32).reshape(2, 3, 2, 2)
+    assert torch.equal(global_pool(f, 'avg')[1], torch.tensor([13.5, 17.5, 21.5]))
+    assert torch.equal(global_pool(f, 'max')[0], torch.tensor([3., 7., 11.]))
+    assert global_pool(f, 'none') is f and global_pool(f[:, :, 0, 0]).shape == (2, 3)

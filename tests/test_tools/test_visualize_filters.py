@@ -1,7 +1,6 @@
 # Copyright (c) synthssl contributors.
 """tools/analysis_tools/visualize_filters.py (Ren & Lee, Fig. 4)."""
 import os.path as osp
-import subprocess
 import sys
 
 import cv2
@@ -11,7 +10,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from helpers import REPO, TINY_CLS_CFG, data_root_options, run_tool, tool_env
+from helpers import REPO, TINY_CLS_CFG, data_root_options, run_tool, tool_fails
 from pretrain_helpers import render_tiny_data, shrink
 
 TOOL = 'tools/analysis_tools/visualize_filters.py'
@@ -93,11 +92,8 @@ def test_mmpretrain_classifier(toy_shapes_root, tmp_path):
 
 def test_bad_input_is_named(trained, tmp_path):
     def fails(*extra):
-        proc = subprocess.run([sys.executable, TOOL, trained['cfg'], *extra, '--out',
-                               str(tmp_path / 'x.png')], cwd=REPO, env=tool_env(),
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode != 0
-        return proc.stderr
+        return tool_fails([sys.executable, TOOL, trained['cfg'], *extra, '--out',
+                           str(tmp_path / 'x.png')])
     assert 'nope.pth does not exist' in fails('random', str(tmp_path / 'nope.pth'))
     err = fails(trained['ckpt'], '--param', 'backbone.conv9.weight')
     assert "--param 'backbone.conv9.weight': CrossDomainMultiTask has no such parameter" in err

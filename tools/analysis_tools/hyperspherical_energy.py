@@ -15,34 +15,34 @@ Energies are means over the N(N-1) ordered pairs (see
 """
 import argparse
 import json
-import operator
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env, require_files  # noqa: E402
+from synthssl.utils.launch import prepare_process_env  # noqa: E402
 
 prepare_process_env()
 
 import torch  # noqa: E402
-from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.registry import DefaultScope, init_default_scope  # noqa: E402
-from mmengine.runner import Runner, load_checkpoint  # noqa: E402
+from mmengine.config import DictAction  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from synthssl.evaluation import HypersphericalEnergy  # noqa: E402
-from synthssl.registry import MODELS  # noqa: E402
+from synthssl.utils.analysis import (backbone_features, build_eval_dataloader,  # noqa: E402
+                                     build_model, find_backbone, global_pool, load_config)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('config')
-    parser.add_argument('checkpoint', help="checkpoint file, or 'none' (use init_cfg)")
+    parser.add_argument('checkpoint',
+                        help="checkpoint file, or 'none' / 'random' (use init_cfg)")
     parser.add_argument('--split', choices=['val', 'test'], default='val')
     parser.add_argument('--backbone', default=None,
                         help="attribute path of the feature extractor in the model; default "
-                        "'backbone', or 'model.backbone' (the student of synthssl.CSG)")
+                        "'backbone', or 'model.backbone' (the student of synthssl.CSG); "
+                        "'teacher' for CSG's EMA teacher")
     parser.add_argument('--s', type=float, nargs='+', default=[0.0, 1.0, 2.0],
                         help='energy powers (0 = logarithmic energy)')
     parser.add_argument('--per-class', action='store_true',
@@ -59,12 +59,8 @@ def parse_args() -> argparse.Namespace:
 
 
 def pooled_features(backbone: torch.nn.Module, inputs: torch.Tensor) -> torch.Tensor:
-    """(B, C) global-average-pooled last stage of ``backbone(inputs)``."""
-    out = backbone(inputs)
-    if isinstance(out, (tuple, list)):
-        out = out[-1]
-    if out.ndim == 4:
-        out = out.mean(dim=(2, 3))
+    """(B, C) global-average-pooled last output of ``backbone(inputs)``."""
+    out = global_pool(backbone_features(backbone, inputs), 'avg')
     if out.ndim != 2:
         raise ValueError(f'backbone output has shape {tuple(out.shape)}; expected (B, C) or '
                          '(B, C, H, W)')
@@ -73,37 +69,10 @@ def pooled_features(backbone: torch.nn.Module, inputs: torch.Tensor) -> torch.Te
 
 def main() -> None:
     args = parse_args()
-    require_files(config=args.config)
-    if args.checkpoint.lower() != 'none':
-        require_files(checkpoint=args.checkpoint)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    scope = cfg.get('default_scope', 'synthssl')
-    init_default_scope(scope)
-    torch.manual_seed(args.seed)
-    with DefaultScope.overwrite_default_scope(scope):
-        model = MODELS.build(cfg.model)
-    if args.checkpoint.lower() == 'none':
-        model.init_weights()
-    else:
-        load_checkpoint(model, args.checkpoint, map_location='cpu')
-    model.to(args.device).eval()
-    candidates = [args.backbone] if args.backbone else ['backbone', 'model.backbone']
-    for path in candidates:
-        try:
-            backbone = operator.attrgetter(path)(model)
-            args.backbone = path
-            break
-        except AttributeError:
-            continue
-    else:
-        raise AttributeError(f'{args.config}: the model ({type(model).__name__}) has no '
-                             f'{" or ".join(candidates)}; pass --backbone')
-    loader_cfg = cfg.get(f'{args.split}_dataloader')
-    if loader_cfg is None:
-        raise KeyError(f'{args.config} has no {args.split}_dataloader')
-    loader = Runner.build_dataloader(dict(loader_cfg, num_workers=0, persistent_workers=False))
+    cfg = load_config(args.config, args.cfg_options)
+    model = build_model(cfg, args.checkpoint, device=args.device, seed=args.seed)
+    args.backbone, backbone = find_backbone(model, args.backbone)
+    loader = build_eval_dataloader(cfg, args.split, batch_size=None)
     metric = HypersphericalEnergy(s=args.s, feat_key='feat', per_class=args.per_class,
                                   max_samples=args.max_samples, seed=args.seed)
     metric.dataset_meta = getattr(loader.dataset, 'metainfo', None)

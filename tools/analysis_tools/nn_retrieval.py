@@ -41,26 +41,20 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from synthssl.utils.analysis import (backbone_features, build_eval_dataloader,  # noqa: E402
-                                     build_model, checkpoint_names, get_backbone,
-                                     image_folder_dataloader, load_config, parse_layer,
-                                     require_checkpoints, sample_path, to_gray)
+                                     build_model, checkpoints_parser, get_backbone,
+                                     global_pool, image_folder_dataloader,
+                                     load_config_and_checkpoints, parse_layer, sample_path,
+                                     to_gray)
 from synthssl.visualization import input_image, write_panel  # noqa: E402
 
 POOLS = ('none', 'avg', 'max')
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config')
-    parser.add_argument('checkpoints', nargs='+', metavar='CKPT',
-                        help="checkpoints, or 'random' / 'none' for a random init")
-    parser.add_argument('--out', required=True, help='output PNG')
-    parser.add_argument('--names', nargs='+', help='one label per checkpoint')
+    parser = checkpoints_parser(__doc__)
     parser.add_argument('--layer', default='conv5', help='backbone output: name or index')
     parser.add_argument('--pool', choices=POOLS, default='none',
                         help="'none': flatten C x H x W (default); 'avg'/'max': per channel")
@@ -85,7 +79,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0,
                         help='query sampling and random initialisation')
     parser.add_argument('--dump-json', help='write neighbour indices and similarities')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 
 
@@ -105,8 +98,7 @@ def extract(model: torch.nn.Module, loader, layer, pool: str, gray: bool,
     with tqdm(total=len(loader.dataset), desc=desc, unit='img') as bar:
         for data in loader:
             f = backbone_features(backbone, preprocess(model, data, gray), layer)
-            if pool != 'none' and f.dim() == 4:
-                f = f.mean((2, 3)) if pool == 'avg' else f.amax((2, 3))
+            f = global_pool(f, pool)
             feats.append(F.normalize(f.flatten(1).float(), dim=1).cpu())
             bar.update(f.shape[0])
     return torch.cat(feats)
@@ -136,9 +128,7 @@ def main() -> None:
     if args.topk < 1:
         raise ValueError(f'--topk must be positive, got {args.topk}')
     layer = parse_layer(args.layer)
-    cfg = load_config(args.config, args.cfg_options)
-    names = checkpoint_names(args.checkpoints, args.names)
-    require_checkpoints(args.checkpoints, names)
+    cfg, names = load_config_and_checkpoints(args)
     if args.image_dir:
         loader = image_folder_dataloader(args.image_dir, args.img_size, args.batch_size,
                                          args.num_workers)

@@ -32,30 +32,22 @@ prepare_process_env()
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from mmengine.config import DictAction  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from synthssl.utils.analysis import (build_model, checkpoint_names,  # noqa: E402
-                                     get_backbone, load_config, require_checkpoints)
+from synthssl.utils.analysis import (build_model, checkpoints_parser,  # noqa: E402
+                                     get_backbone, load_config_and_checkpoints)
 from synthssl.visualization import make_panel, write_panel  # noqa: E402
 
 PAD = 1
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('config')
-    parser.add_argument('checkpoints', nargs='+', metavar='CKPT',
-                        help="checkpoints, or 'random' / 'none' for a random init")
-    parser.add_argument('--out', required=True, help='output PNG')
-    parser.add_argument('--names', nargs='+', help='one label per checkpoint')
+    parser = checkpoints_parser(__doc__)
     parser.add_argument('--param', help='weight to show (default: first backbone Conv2d)')
     parser.add_argument('--scale', type=int, default=4, help='tile upscaling (nearest)')
     parser.add_argument('--ncols', type=int, help='tiles per row (default ~ 4:3 grid)')
     parser.add_argument('--channel-order', choices=['auto', 'rgb', 'bgr'], default='auto')
     parser.add_argument('--seed', type=int, default=0, help='for a random initialisation')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     return parser.parse_args()
 
 
@@ -112,9 +104,7 @@ def main() -> None:
     args = parse_args()
     if args.scale < 1:
         raise ValueError(f'--scale must be positive, got {args.scale}')
-    cfg = load_config(args.config, args.cfg_options)
-    names = checkpoint_names(args.checkpoints, args.names)
-    require_checkpoints(args.checkpoints, names)
+    cfg, names = load_config_and_checkpoints(args)
     grids = []
     for name, ckpt in tqdm(list(zip(names, args.checkpoints)), desc='checkpoints'):
         model = build_model(cfg, ckpt, seed=args.seed)

@@ -27,23 +27,11 @@ CONFIG = osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')
 def make_batches(n_batches: int, batch: int, size: int):
     """Random uint8 images and plausible dense targets, as the dataloader would give."""
     import torch
-    from mmpretrain.structures import DataSample
+
+    from synthssl.testing import demo_pretrain_batch
     g = torch.Generator().manual_seed(0)
-    batches = []
-    for _ in range(n_batches):
-        samples = []
-        for _ in range(batch):
-            s = DataSample()
-            s.set_field(torch.nn.functional.normalize(torch.randn(3, size, size, generator=g),
-                                                      dim=0), 'gt_normal')
-            s.set_field(torch.rand(1, size, size, generator=g) * 5 + 0.3, 'gt_depth')
-            s.set_field((torch.rand(1, size, size, generator=g) > 0.9).float(), 'gt_contour')
-            samples.append(s)
-        img = lambda: torch.randint(0, 255, (batch, 3, size, size), dtype=torch.uint8,  # noqa
-                                    generator=g)
-        batches.append(dict(syn=dict(inputs=img(), data_samples=samples),
-                            real=dict(inputs=img())))
-    return batches
+    return [demo_pretrain_batch(batch, size, generator=g, depth_range=(0.3, 5.3))
+            for _ in range(n_batches)]
 
 
 def run_side(side: str, batch: int, iters: int, size: int) -> dict:

@@ -5,7 +5,7 @@ import os.path as osp
 from typing import Dict, List
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import BadFileError, view_path
+from synthssl.render.io import BadFileError, read_json, read_manifest_file, view_path
 from synthssl.render.scene import CLASSES as RENDER_CLASSES
 
 from .base import SemDepthDataset
@@ -46,14 +46,8 @@ class RenderedSceneSegDataset(SemDepthDataset):
 
     def _check_meta(self) -> None:
         path = osp.join(self.data_root, 'meta.json')
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: meta.json of the rendered dataset does not exist '
-                                    '(render it with tools/dataset_converters/render_atdt_pair.py)')
-        try:
-            with open(path, encoding='utf-8') as f:
-                meta = json.load(f)
-        except ValueError as e:
-            raise BadFileError(f'{path}: not valid JSON ({e})') from e
+        meta = read_json(path, 'meta.json of the rendered dataset does not exist (render it '
+                         'with tools/dataset_converters/render_atdt_pair.py)')
         if tuple(meta.get('classes') or ()) != tuple(RENDER_CLASSES):
             raise BadFileError(f'{path}: classes {meta.get("classes")} differ from the '
                                f'renderer\'s {list(RENDER_CLASSES)}')
@@ -64,13 +58,9 @@ class RenderedSceneSegDataset(SemDepthDataset):
     def collect_samples(self) -> List[Dict]:
         """One sample per manifest line (``{"view": "<scene>/<view>", ...}``)."""
         self._check_meta()
-        entries = self._read_jsonl(self.ann_file)
         samples = []
-        for lineno, e in enumerate(entries, 1):
-            view = e.get('view') if isinstance(e, dict) else None
-            if not isinstance(view, str) or view.count('/') != 1:
-                raise BadFileError(f'{self.ann_file}:{lineno}: "view" must be '
-                                   f'"<scene>/<view>", got {view!r}')
+        for e in read_manifest_file(self.ann_file):
+            view = e['view']
             samples.append(dict(img_path=view_path(self.data_root, view, 'rgb'),
                                 seg_map_path=view_path(self.data_root, view, 'semantic'),
                                 depth_map_path=view_path(self.data_root, view, 'depth'),
@@ -87,17 +77,3 @@ class RenderedSceneSegDataset(SemDepthDataset):
             except (ValueError, KeyError, IndexError, TypeError) as e:
                 raise BadFileError(f'{path}: no camera matrix K ({e!r})') from e
         return sample
-
-    @staticmethod
-    def _read_jsonl(path: str) -> List[Dict]:
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{path}: manifest does not exist')
-        out = []
-        with open(path, encoding='utf-8') as f:
-            for lineno, line in enumerate(f, 1):
-                if line.strip():
-                    try:
-                        out.append(json.loads(line))
-                    except ValueError as e:
-                        raise BadFileError(f'{path}:{lineno}: not JSON ({e})') from e
-        return out

@@ -4,13 +4,13 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModule
 
 from synthssl.registry import MODELS
+from .base_stage_backbone import StageBackbone
 
 
 @MODELS.register_module()
-class CaffeAlexNet(BaseModule):
+class CaffeAlexNet(StageBackbone):
     """AlexNet without BN, groups or LRN, pool5 with stride 2 and fully connected fc6/fc7:
     the network a :class:`SynthAlexNet` converts into exactly (BN folded into the convs,
     conv-fc6 reshaped into a 9216 -> 4096 linear layer; ``tools/model_converters``).
@@ -25,13 +25,15 @@ class CaffeAlexNet(BaseModule):
         out_indices (Sequence[int | str]): stages to return, 0..6 or names ``'conv1'`` ..
             ``'fc7'``; conv outputs are taken after ReLU, before pooling (conv5: stride 16,
             for RoI pooling); fc outputs are (N, 4096). Defaults to ``('fc7', )``.
-        frozen_stages (int): stages ``0 .. k-1`` get no gradients. Defaults to -1.
+        frozen_stages (int): stages ``0 .. k-1`` get no gradients (and eval mode, which
+            changes nothing here: the stages hold no BN or dropout). Defaults to -1.
         dropout (float): dropout after fc6 and fc7. Defaults to 0.5.
         init_cfg: defaults to Kaiming for convs and N(0, 0.005) for fc layers.
     """
 
     stage_names = ('conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7')
-    pools = {'conv1': 'pool1', 'conv2': 'pool2', 'conv5': 'pool5'}
+    stage_channels = (96, 256, 384, 384, 256, 4096, 4096)
+    pool_names = {'conv1': 'pool1', 'conv2': 'pool2', 'conv5': 'pool5'}
 
     def __init__(self,
                  out_indices: Sequence[Union[int, str]] = ('fc7', ),
@@ -41,14 +43,7 @@ class CaffeAlexNet(BaseModule):
                      dict(type='Kaiming', layer='Conv2d'),
                      dict(type='Normal', layer='Linear', std=0.005, bias=0.1)
                  ]) -> None:
-        super().__init__(init_cfg=init_cfg)
-        if isinstance(out_indices, (int, str)):
-            out_indices = (out_indices, )
-        self.out_indices = tuple(self._index(i) for i in out_indices)
-        if not -1 <= frozen_stages <= len(self.stage_names):
-            raise ValueError(f'CaffeAlexNet: frozen_stages must be in [-1, 7], got '
-                             f'{frozen_stages}')
-        self.frozen_stages = frozen_stages
+        super().__init__(out_indices, frozen_stages=frozen_stages, init_cfg=init_cfg)
         self.conv1 = nn.Conv2d(3, 96, 11, stride=4)
         self.conv2 = nn.Conv2d(96, 256, 5, padding=2)
         self.conv3 = nn.Conv2d(256, 384, 3, padding=1)
@@ -56,28 +51,24 @@ class CaffeAlexNet(BaseModule):
         self.conv5 = nn.Conv2d(384, 256, 3, padding=1)
         self.fc6 = nn.Linear(256 * 6 * 6, 4096)
         self.fc7 = nn.Linear(4096, 4096)
-        for name in self.pools.values():
+        for name in self.pool_names.values():
             self.add_module(name, nn.MaxPool2d(3, stride=2))
         self.relu = nn.ReLU(inplace=True)
         self.dropout = nn.Dropout(dropout)
-        self.out_channels = tuple((96, 256, 384, 384, 256, 4096, 4096)[i]
-                                  for i in self.out_indices)
         self._freeze_stages()
 
-    def _index(self, i: Union[int, str]) -> int:
-        if isinstance(i, str):
-            if i not in self.stage_names:
-                raise ValueError(f'CaffeAlexNet: unknown stage {i!r}; expected one of '
-                                 f'{self.stage_names}')
-            return self.stage_names.index(i)
-        if not -7 <= i < 7:
-            raise IndexError(f'CaffeAlexNet: out index {i} out of range [0, 7)')
-        return i % 7
-
-    def _freeze_stages(self) -> None:
-        for name in self.stage_names[:max(self.frozen_stages, 0)]:
-            for p in getattr(self, name).parameters():
-                p.requires_grad = False
+    def forward_stage(self, name: str,
+                      x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """conv -> ReLU, or (flattening a 6x6 pool5 for fc6) fc -> ReLU -> dropout; only the
+        post-activation output is used (the in-place ReLU overwrites the other)."""
+        if name == 'fc6':
+            if x.shape[-2:] != (6, 6):
+                raise ValueError(f'CaffeAlexNet: fc6 needs a 6x6 pool5 (227x227 '
+                                 f'input), got {tuple(x.shape[-2:])}')
+            x = x.flatten(1)
+        pre = getattr(self, name)(x)
+        post = self.relu(pre)
+        return pre, (self.dropout(post) if name.startswith('fc') else post)
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         """
@@ -87,24 +78,4 @@ class CaffeAlexNet(BaseModule):
         Returns:
             tuple[Tensor]: per out index, e.g. conv5 (N, 256, 13, 13), fc7 (N, 4096).
         """
-        outs = {}
-        for i, name in enumerate(self.stage_names[:max(self.out_indices) + 1]):
-            if name.startswith('fc'):
-                if name == 'fc6':
-                    if x.shape[-2:] != (6, 6):
-                        raise ValueError(f'CaffeAlexNet: fc6 needs a 6x6 pool5 (227x227 '
-                                         f'input), got {tuple(x.shape[-2:])}')
-                    x = x.flatten(1)
-                x = self.dropout(self.relu(getattr(self, name)(x)))
-            else:
-                x = self.relu(getattr(self, name)(x))
-            if i in self.out_indices:
-                outs[i] = x
-            if name in self.pools:
-                x = getattr(self, self.pools[name])(x)
-        return tuple(outs[i] for i in self.out_indices)
-
-    def train(self, mode: bool = True) -> 'CaffeAlexNet':
-        super().train(mode)
-        self._freeze_stages()
-        return self
+        return super().forward(x)

@@ -1,19 +1,17 @@
 # Copyright (c) synthssl contributors.
 """The base + bottleneck network of Ren & Lee, CVPR 2018 (appendix, Table "AlexNet")."""
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Union
 
-import torch
 import torch.nn as nn
 from mmcv.cnn import build_norm_layer
-from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from synthssl.registry import MODELS
+from .base_stage_backbone import AUTHORS_INIT, StageBackbone
 
 
 @MODELS.register_module()
-class SynthAlexNet(BaseModule):
+class SynthAlexNet(StageBackbone):
     """AlexNet-BN with a stride-1 pool5 and dilated convolutional fc6/fc7.
 
     The layers follow the appendix table of Ren & Lee (CVPR 2018) for a 227x227 input
@@ -71,6 +69,7 @@ class SynthAlexNet(BaseModule):
         ('fc7', 4096, 1, 1, 0, 1, None),
     )
     stage_names = tuple(a[0] for a in arch)
+    stage_channels = tuple(a[1] for a in arch)
     pool_names = {'conv1': 'pool1', 'conv2': 'pool2', 'conv5': 'pool5'}
 
     def __init__(self,
@@ -81,38 +80,9 @@ class SynthAlexNet(BaseModule):
                  frozen_stages: int = -1,
                  norm_eval: bool = False,
                  norm_cfg: Dict = dict(type='BN', requires_grad=True),
-                 init_cfg: Optional[Union[Dict, List[Dict]]] = [
-                     dict(
-                         type='Xavier',
-                         layer='Conv2d',
-                         distribution='normal',
-                         gain=0.02,
-                         bias=0.),
-                     dict(
-                         type='Normal',
-                         layer=['_BatchNorm'],
-                         mean=1.,
-                         std=0.02,
-                         bias=0.)
-                 ]) -> None:
-        super().__init__(init_cfg=init_cfg)
-        if isinstance(out_indices, (int, str)):
-            out_indices = (out_indices, )
-        self.out_indices = tuple(self._stage_index(i) for i in out_indices)
-        if not self.out_indices:
-            raise ValueError('SynthAlexNet: out_indices must not be empty')
-        taps = (tap, ) * len(self.out_indices) if isinstance(tap, str) else tuple(tap)
-        if len(taps) != len(self.out_indices) or any(t not in ('pre', 'post') for t in taps):
-            raise ValueError("SynthAlexNet: tap must be 'pre' or 'post' (or one of them per "
-                             f'out index), got {tap!r}')
-        num_stages = len(self.arch)
-        if not -1 <= frozen_stages <= num_stages:
-            raise ValueError(f'SynthAlexNet: frozen_stages must be in [-1, {num_stages}], '
-                             f'got {frozen_stages}')
-        self.taps = taps
-        self.frozen_stages = frozen_stages
-        self.norm_eval = norm_eval
-
+                 init_cfg: Optional[Union[Dict, List[Dict]]] = AUTHORS_INIT) -> None:
+        super().__init__(out_indices, tap=tap, frozen_stages=frozen_stages,
+                         norm_eval=norm_eval, init_cfg=init_cfg)
         channels = in_channels
         for name, out_ch, k, s, p, d, pool in self.arch:
             if name == 'conv1':
@@ -130,69 +100,4 @@ class SynthAlexNet(BaseModule):
                                 nn.MaxPool2d(pk, stride=ps, padding=pp))
             channels = out_ch
         self.relu = nn.ReLU(inplace=False)
-        self.out_channels = tuple(self.arch[i][1] for i in self.out_indices)
         self._freeze_stages()
-
-    def _stage_index(self, index: Union[int, str]) -> int:
-        if isinstance(index, str):
-            if index not in self.stage_names:
-                raise ValueError(f'SynthAlexNet: unknown stage {index!r}; expected one of '
-                                 f'{self.stage_names}')
-            return self.stage_names.index(index)
-        n = len(self.arch)
-        if not -n <= index < n:
-            raise IndexError(f'SynthAlexNet: out index {index} out of range [0, {n})')
-        return index % n
-
-    def _freeze_stages(self) -> None:
-        for i in range(self.frozen_stages):
-            stage = getattr(self, self.stage_names[i])
-            stage.eval()
-            for param in stage.parameters():
-                param.requires_grad = False
-
-    def forward(self, x: torch.Tensor,
-                out_indices: Optional[Sequence[Union[int, str]]] = None,
-                taps: Optional[Sequence[str]] = None) -> Tuple[torch.Tensor, ...]:
-        """Forward the image batch, stopping at the last requested stage.
-
-        Args:
-            x (Tensor): (N, C, H, W), 227x227 in the paper.
-            out_indices (Sequence[int | str], optional): stages to return for this call
-                (e.g. only the discriminator's layer for real images); defaults to the
-                constructor's, with its taps.
-            taps (Sequence[str], optional): 'pre'/'post' per ``out_indices`` entry for this
-                call; defaults to 'post' when ``out_indices`` is given.
-
-        Returns:
-            tuple[Tensor]: one feature map per output index, in that order; for a 227x227
-            input e.g. conv5 (N, 256, 13, 13) and fc7 (N, 4096, 13, 13).
-        """
-        if out_indices is None:
-            indices, taps = self.out_indices, self.taps
-        else:
-            indices = tuple(self._stage_index(i) for i in out_indices)
-            taps = ('post', ) * len(indices) if taps is None else tuple(taps)
-        wanted = {}
-        for i, t in zip(indices, taps):
-            wanted.setdefault(i, set()).add(t)
-        feats = {}
-        for i, name in enumerate(self.stage_names[:max(indices) + 1]):
-            pre = getattr(self, name)(x)
-            x = self.relu(pre)
-            if i in wanted:
-                feats[(i, 'pre')] = pre
-                feats[(i, 'post')] = x
-            if name in self.pool_names:
-                x = getattr(self, self.pool_names[name])(x)
-        return tuple(feats[(i, t)] for i, t in zip(indices, taps))
-
-    def train(self, mode: bool = True) -> 'SynthAlexNet':
-        """Switch modes, keeping frozen stages and (with ``norm_eval``) every BN in eval."""
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self

@@ -1,21 +1,15 @@
 # Copyright (c) synthssl contributors.
 """The VGG16 base network of Ren & Lee, CVPR 2018 (appendix, Table "VGG16")."""
 from collections import OrderedDict
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
 from mmcv.cnn import build_norm_layer
-from mmengine.model import BaseModule
-from torch.nn.modules.batchnorm import _BatchNorm
 
 from synthssl.registry import MODELS
+from .base_stage_backbone import AUTHORS_INIT, StageBackbone
 
-#: the authors' initialisation (as for SynthAlexNet): xavier_normal(gain=0.02), BN ~ N(1, 0.02)
-AUTHORS_INIT = [
-    dict(type='Xavier', layer='Conv2d', distribution='normal', gain=0.02, bias=0.),
-    dict(type='Normal', layer=['_BatchNorm'], mean=1., std=0.02, bias=0.),
-]
 #: torchvision's VGG initialisation, for the BN-free network (xavier with gain 0.02 would
 #: shrink the signal ~50x per layer without BN)
 TORCHVISION_INIT = [dict(type='Kaiming', layer='Conv2d', mode='fan_out',
@@ -23,7 +17,7 @@ TORCHVISION_INIT = [dict(type='Kaiming', layer='Conv2d', mode='fan_out',
 
 
 @MODELS.register_module()
-class SynthVGG16(BaseModule):
+class SynthVGG16(StageBackbone):
     """VGG16's convolutional part, conv1_1 .. conv5_3, with per-layer outputs.
 
     The layers of the appendix table of Ren & Lee (CVPR 2018) for a 224x224 input
@@ -78,6 +72,7 @@ class SynthVGG16(BaseModule):
         ('conv5_1', 512, False), ('conv5_2', 512, False), ('conv5_3', 512, False),
     )
     stage_names = tuple(a[0] for a in arch)
+    stage_channels = tuple(a[1] for a in arch)
     pool_names = {'conv1_2': 'pool1', 'conv2_2': 'pool2', 'conv3_3': 'pool3',
                   'conv4_3': 'pool4'}
 
@@ -91,23 +86,8 @@ class SynthVGG16(BaseModule):
                  init_cfg: Optional[Union[Dict, List[Dict]]] = None) -> None:
         if init_cfg is None:
             init_cfg = AUTHORS_INIT if norm_cfg is not None else TORCHVISION_INIT
-        super().__init__(init_cfg=init_cfg)
-        if isinstance(out_indices, (int, str)):
-            out_indices = (out_indices, )
-        self.out_indices = tuple(self._stage_index(i) for i in out_indices)
-        if not self.out_indices:
-            raise ValueError('SynthVGG16: out_indices must not be empty')
-        taps = (tap, ) * len(self.out_indices) if isinstance(tap, str) else tuple(tap)
-        if len(taps) != len(self.out_indices) or any(t not in ('pre', 'post') for t in taps):
-            raise ValueError("SynthVGG16: tap must be 'pre' or 'post' (or one of them per "
-                             f'out index), got {tap!r}')
-        num_stages = len(self.arch)
-        if not -1 <= frozen_stages <= num_stages:
-            raise ValueError(f'SynthVGG16: frozen_stages must be in [-1, {num_stages}], '
-                             f'got {frozen_stages}')
-        self.taps = taps
-        self.frozen_stages = frozen_stages
-        self.norm_eval = norm_eval
+        super().__init__(out_indices, tap=tap, frozen_stages=frozen_stages,
+                         norm_eval=norm_eval, init_cfg=init_cfg)
         self.with_norm = norm_cfg is not None
 
         channels = in_channels
@@ -123,71 +103,7 @@ class SynthVGG16(BaseModule):
                 self.add_module(self.pool_names[name], nn.MaxPool2d(2, stride=2))
             channels = out_ch
         self.relu = nn.ReLU(inplace=False)
-        self.out_channels = tuple(self.arch[i][1] for i in self.out_indices)
         self._freeze_stages()
-
-    def _stage_index(self, index: Union[int, str]) -> int:
-        if isinstance(index, str):
-            if index not in self.stage_names:
-                raise ValueError(f'SynthVGG16: unknown stage {index!r}; expected one of '
-                                 f'{self.stage_names}')
-            return self.stage_names.index(index)
-        n = len(self.arch)
-        if not -n <= index < n:
-            raise IndexError(f'SynthVGG16: out index {index} out of range [0, {n})')
-        return index % n
-
-    def _freeze_stages(self) -> None:
-        for i in range(self.frozen_stages):
-            stage = getattr(self, self.stage_names[i])
-            stage.eval()
-            for param in stage.parameters():
-                param.requires_grad = False
-
-    def forward(self, x: torch.Tensor,
-                out_indices: Optional[Sequence[Union[int, str]]] = None,
-                taps: Optional[Sequence[str]] = None) -> Tuple[torch.Tensor, ...]:
-        """Forward the image batch, stopping at the last requested stage.
-
-        Args:
-            x (Tensor): (N, C, H, W), 224x224 in the paper.
-            out_indices (Sequence[int | str], optional): stages to return for this call;
-                defaults to the constructor's, with its taps.
-            taps (Sequence[str], optional): 'pre'/'post' per ``out_indices`` entry for this
-                call; defaults to 'post' when ``out_indices`` is given.
-
-        Returns:
-            tuple[Tensor]: one map per output index, in that order; for a 224x224 input
-            e.g. conv5_3 (N, 512, 14, 14), conv4_3 (N, 512, 28, 28).
-        """
-        if out_indices is None:
-            indices, taps = self.out_indices, self.taps
-        else:
-            indices = tuple(self._stage_index(i) for i in out_indices)
-            taps = ('post', ) * len(indices) if taps is None else tuple(taps)
-            if len(taps) != len(indices):
-                raise ValueError(f'SynthVGG16: {len(taps)} taps for {len(indices)} outputs')
-        wanted = set(indices)
-        feats = {}
-        for i, name in enumerate(self.stage_names[:max(indices) + 1]):
-            pre = getattr(self, name)(x)
-            x = self.relu(pre)
-            if i in wanted:
-                feats[(i, 'pre')] = pre
-                feats[(i, 'post')] = x
-            if name in self.pool_names:
-                x = getattr(self, self.pool_names[name])(x)
-        return tuple(feats[(i, t)] for i, t in zip(indices, taps))
-
-    def train(self, mode: bool = True) -> 'SynthVGG16':
-        """Switch modes, keeping frozen stages and (with ``norm_eval``) every BN in eval."""
-        super().train(mode)
-        self._freeze_stages()
-        if mode and self.norm_eval:
-            for m in self.modules():
-                if isinstance(m, _BatchNorm):
-                    m.eval()
-        return self
 
     @classmethod
     def convert_torchvision(cls, state_dict: Dict[str, torch.Tensor],

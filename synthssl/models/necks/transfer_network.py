@@ -3,7 +3,6 @@
 from typing import Dict, Optional
 
 import torch
-import torch.nn as nn
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 

@@ -161,8 +161,8 @@ def caffe_alexnet_fc7_preact(model: nn.Module, images: torch.Tensor) -> torch.Te
     x = images
     for name in ('conv1', 'conv2', 'conv3', 'conv4', 'conv5'):
         x = F.relu(getattr(model, name)(x))
-        if name in model.pools:
-            x = getattr(model, model.pools[name])(x)
+        if name in model.pool_names:
+            x = getattr(model, model.pool_names[name])(x)
     x = F.relu(model.fc6(x.flatten(1)))
     return model.fc7(x)
 

@@ -5,10 +5,10 @@ import copy
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
-from mmpretrain.structures import DataSample
 
 from synthssl.engine import MultiOptimWrapperConstructor
 from synthssl.models import CrossDomainMultiTask
+from synthssl.testing import demo_pretrain_batch
 
 SIZE = 67  # fc7 3x3 -> decoders give 16 * 3 + 19 = 67
 
@@ -26,21 +26,7 @@ def build(**kw):
 
 
 def batch(n=2, real=True):
-    g = torch.Generator().manual_seed(1)
-    samples = []
-    for _ in range(n):
-        s = DataSample()
-        s.set_field(torch.nn.functional.normalize(torch.randn(3, SIZE, SIZE, generator=g), dim=0),
-                    'gt_normal')
-        s.set_field(torch.rand(1, SIZE, SIZE, generator=g) * 4 + 0.5, 'gt_depth')
-        s.set_field((torch.rand(1, SIZE, SIZE, generator=g) > 0.9).float(), 'gt_contour')
-        samples.append(s)
-    syn = dict(inputs=torch.randint(0, 255, (n, 3, SIZE, SIZE), dtype=torch.uint8, generator=g),
-               data_samples=samples)
-    if not real:
-        return syn
-    return dict(syn=syn, real=dict(inputs=torch.randint(0, 255, (n, 3, SIZE, SIZE),
-                                                        dtype=torch.uint8, generator=g)))
+    return demo_pretrain_batch(n, SIZE, real=real, seed=1)
 
 
 def optim(model):

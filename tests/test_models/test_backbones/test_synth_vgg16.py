@@ -2,11 +2,11 @@
 """SynthVGG16 against the paper's VGG16 table and torchvision's VGG16, and Alg. 1 with it."""
 import pytest
 import torch
-from mmpretrain.structures import DataSample
 from torchvision.models.vgg import cfgs, make_layers
 
 from synthssl.engine import MultiOptimWrapperConstructor
 from synthssl.models import CrossDomainMultiTask, SynthVGG16
+from synthssl.testing import demo_pretrain_batch
 
 # (name, S, C) of conv1_1 .. conv5_3 in the appendix table "VGG16" (224x224 input)
 TABLE = [('conv1_1', 224, 64), ('conv1_2', 224, 64), ('conv2_1', 112, 128),
@@ -143,23 +143,6 @@ def test_default_init_depends_on_the_norm():
 SIZE = 64  # conv5_3 4x4, the VGG discriminator's 4x4/2 D1 gives 1x1
 
 
-def _batch(n=2):
-    g = torch.Generator().manual_seed(1)
-    samples = []
-    for _ in range(n):
-        s = DataSample()
-        s.set_field(torch.nn.functional.normalize(torch.randn(3, SIZE, SIZE, generator=g),
-                                                  dim=0), 'gt_normal')
-        s.set_field(torch.rand(1, SIZE, SIZE, generator=g) * 4 + 0.5, 'gt_depth')
-        s.set_field((torch.rand(1, SIZE, SIZE, generator=g) > 0.9).float(), 'gt_contour')
-        samples.append(s)
-
-    def images():
-        return torch.randint(0, 255, (n, 3, SIZE, SIZE), dtype=torch.uint8, generator=g)
-
-    return dict(syn=dict(inputs=images(), data_samples=samples), real=dict(inputs=images()))
-
-
 def test_cross_domain_multitask_train_step_with_vgg16():
     torch.manual_seed(0)
     model = CrossDomainMultiTask(
@@ -182,7 +165,7 @@ def test_cross_domain_multitask_train_step_with_vgg16():
                            optimizer=dict(type='SGD', lr=1e-3, momentum=0.9))))(model)
     snap = {n: {k: v.clone() for k, v in getattr(model, n).state_dict().items()}
             for n in ('backbone', 'heads', 'discriminator')}
-    log = model.train_step(_batch(), wrappers)
+    log = model.train_step(demo_pretrain_batch(2, SIZE, seed=1), wrappers)
     assert {'loss_d', 'loss_adv', 'loss_normal', 'loss_depth', 'loss_contour'} <= set(log)
     assert all(torch.isfinite(v) for v in log.values())
     for name, before in snap.items():
