@@ -7,7 +7,7 @@
 #       --style warm --seed 100
 _base_ = [
     '../_base_/models/csg_deeplab-r50-d8.py', '../_base_/datasets/csg_gta5-to-cityscapes.py',
-    '../_base_/default_runtime.py'
+    '../_base_/schedules/csg_cpu_60it.py'
 ]
 default_scope = 'mmseg'
 train_root = 'data/csg/render/indoor_train'
@@ -59,20 +59,5 @@ val_dataloader = dict(
         test_mode=True))
 test_dataloader = val_dataloader
 
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={'model.backbone': dict(lr_mult=0.1)}))
-max_iters = 60
-param_scheduler = [
-    dict(type='synthssl.QuadraticWarmupLR', start_factor=0.01, by_epoch=False, begin=0,
-         end=11),
-    dict(type='PolyLR', power=0.9, eta_min=0., by_epoch=False, begin=0, end=max_iters + 1),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=30)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=10),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=30, max_keep_ckpts=2))
-env_cfg = dict(dist_cfg=dict(backend='gloo'))

@@ -5,28 +5,16 @@
 # real thing with alexnet_3task.py.
 _base_ = './alexnet_3task.py'
 
-crop_size = 99
-syn_pipeline = [
-    dict(type='LoadMultiTaskAnnotations'),
-    dict(type='InstanceToContour'),
-    dict(type='MultiTaskResize', scale=(112, 112)),
-    dict(type='MultiTaskRandomCrop', crop_size=crop_size),
-    dict(type='RandomGrayscaleChannel', prob=1.0),
-    dict(type='PackMultiTaskInputs'),
-]
-real_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='MultiTaskResize', short_edge=112),
-    dict(type='MultiTaskRandomCrop', crop_size=crop_size),
-    dict(type='RandomGrayscaleChannel', prob=1.0),
-    dict(type='PackMultiTaskInputs'),
-]
-val_pipeline = [
-    dict(type='LoadMultiTaskAnnotations'),
-    dict(type='InstanceToContour'),
-    dict(type='MultiTaskResize', scale=(crop_size, crop_size)),
-    dict(type='PackMultiTaskInputs'),
-]
+# syn_real_pretrain.py's pipelines with 99 crops of 112-resized views and photos
+crop_size, resize = 99, 112
+syn_pipeline = [dict(t, crop_size=crop_size) if 'crop_size' in t else
+                dict(t, scale=(resize, resize)) if 'scale' in t else t
+                for t in _base_.syn_pipeline]
+real_pipeline = [dict(t, crop_size=crop_size) if 'crop_size' in t else
+                 dict(t, short_edge=resize) if 'short_edge' in t else t
+                 for t in _base_.real_pipeline]
+val_pipeline = [dict(t, scale=(crop_size, crop_size)) if 'scale' in t else t
+                for t in _base_.val_pipeline]
 train_dataloader = dict(
     batch_size=8,
     num_workers=1,

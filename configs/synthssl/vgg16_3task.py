@@ -12,28 +12,14 @@ _base_ = [
     '../_base_/schedules/adam_sgd_134k.py',
     '../_base_/default_runtime.py',
 ]
+# syn_real_pretrain.py's pipelines with 224 instead of 227 crops
 crop_size = 224
-syn_pipeline = [
-    dict(type='LoadMultiTaskAnnotations'),
-    dict(type='InstanceToContour'),
-    dict(type='MultiTaskResize', scale=(256, 256)),
-    dict(type='MultiTaskRandomCrop', crop_size=crop_size),
-    dict(type='RandomGrayscaleChannel', prob=1.0),
-    dict(type='PackMultiTaskInputs'),
-]
-real_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='MultiTaskResize', short_edge=256),
-    dict(type='MultiTaskRandomCrop', crop_size=crop_size),
-    dict(type='RandomGrayscaleChannel', prob=1.0),
-    dict(type='PackMultiTaskInputs'),
-]
-val_pipeline = [
-    dict(type='LoadMultiTaskAnnotations'),
-    dict(type='InstanceToContour'),
-    dict(type='MultiTaskResize', scale=(crop_size, crop_size)),
-    dict(type='PackMultiTaskInputs'),
-]
+syn_pipeline = [dict(t, crop_size=crop_size) if 'crop_size' in t else t
+                for t in _base_.syn_pipeline]
+real_pipeline = [dict(t, crop_size=crop_size) if 'crop_size' in t else t
+                 for t in _base_.real_pipeline]
+val_pipeline = [dict(t, scale=(crop_size, crop_size)) if 'scale' in t else t
+                for t in _base_.val_pipeline]
 train_dataloader = dict(
     batch_size=8,  # per GPU: 8 x 8 = 64
     dataset=dict(syn=dict(pipeline=syn_pipeline), real=dict(pipeline=real_pipeline)))

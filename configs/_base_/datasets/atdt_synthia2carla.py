@@ -1,41 +1,18 @@
 # AT/DT domains Synthia -> Carla (paper Tab. 1a, 2a, 5).
 # SYNTHIA-SF SEQ1-4 train / SEQ5 val; CARLA train / val episodes in separate folders.
 # Layouts: see the reader docstrings in synthssl/datasets/atdt/ and the README.
+_base_ = ['../atdt/pair_common.py']  # classes, depth range, crops, pipelines, nets
 data_root_a = 'data/SYNTHIA-SF'
 data_root_b = 'data/carla/train'
 data_root_a_val = 'data/SYNTHIA-SF'
 data_root_b_val = 'data/carla/val'
 
-class_names = ('road', 'sidewalk', 'wall', 'fence', 'person', 'pole', 'vegetation', 'car',
-               'traffic sign', 'building', 'sky')  # the 11 CARLA classes (labels.py)
-num_classes = 11
-ignore_index = 255
-max_depth = 100.0  # metres: the authors' depth target is GT / 100, GT > 100 m masked
-crop_size = (512, 512)
-
-# The authors' augmentation (core/input.py): random 512 crops, no resizing; gamma, brightness
-# and colour jitter with p = 0.5 (RandomGammaBrightnessColor; not mmseg PhotoMetricDistortion).
-# Horizontal flips are not in the authors' code; they are a standard addition here.
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='synthssl.LoadSemanticMap'),
-    dict(type='synthssl.LoadDepthMap'),
-    dict(type='mmseg.RandomCrop', crop_size=crop_size),
-    dict(type='mmseg.RandomFlip', prob=0.5),
-    dict(type='synthssl.RandomGammaBrightnessColor', prob=0.5),
-    dict(type='mmseg.PackSegInputs'),
-]
-val_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='synthssl.LoadSemanticMap'),
-    dict(type='synthssl.LoadDepthMap'),
-    dict(type='mmseg.PackSegInputs'),
-]
-
 domain_a_train = dict(type='synthssl.SynthiaSFDataset', data_root=data_root_a,
-                      sequences=(1, 2, 3, 4), pipeline=train_pipeline)
-domain_b_train = dict(type='synthssl.CARLADataset', data_root=data_root_b, pipeline=train_pipeline)
+                      sequences=(1, 2, 3, 4), pipeline=_base_.train_pipeline)
+domain_b_train = dict(type='synthssl.CARLADataset', data_root=data_root_b,
+                      pipeline=_base_.train_pipeline)
+domain_ab_train = dict(type='ConcatDataset', datasets=[domain_a_train, domain_b_train])
 domain_a_val = dict(type='synthssl.SynthiaSFDataset', data_root=data_root_a_val, sequences=(5, ),
-                    pipeline=val_pipeline, test_mode=True)
-domain_b_val = dict(type='synthssl.CARLADataset', data_root=data_root_b_val, pipeline=val_pipeline,
-                    test_mode=True)
+                    pipeline=_base_.val_pipeline, test_mode=True)
+domain_b_val = dict(type='synthssl.CARLADataset', data_root=data_root_b_val,
+                    pipeline=_base_.val_pipeline, test_mode=True)

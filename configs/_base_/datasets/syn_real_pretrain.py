@@ -1,22 +1,25 @@
 # Synthetic multi-task views (rendered by tools/render_synthetic.py) paired with unlabeled
 # real photographs, as Ren & Lee train: 227 crops of 256-resized views, grayscale (one random
-# RGB channel copied to all three) on both domains.
+# RGB channel copied to all three) on both domains. A config for other sizes rebuilds the
+# pipelines from these (see configs/synthssl/vgg16_3task.py): redefining crop_size or resize
+# in a child config does not change the dicts below.
 syn_root = 'data/synthssl/render_train'
 syn_val_root = 'data/synthssl/render_val'
 real_root = 'data/synthssl/real_photos'  # any image tree, e.g. Places365
 crop_size = 227
+resize = 256  # views squashed to resize x resize, photos' short edge to resize
 
 syn_pipeline = [
     dict(type='LoadMultiTaskAnnotations'),
     dict(type='InstanceToContour'),
-    dict(type='MultiTaskResize', scale=(256, 256)),
+    dict(type='MultiTaskResize', scale=(resize, resize)),
     dict(type='MultiTaskRandomCrop', crop_size=crop_size),
     dict(type='RandomGrayscaleChannel', prob=1.0),
     dict(type='PackMultiTaskInputs'),
 ]
 real_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='MultiTaskResize', short_edge=256),
+    dict(type='MultiTaskResize', short_edge=resize),
     dict(type='MultiTaskRandomCrop', crop_size=crop_size),
     dict(type='RandomGrayscaleChannel', prob=1.0),
     dict(type='PackMultiTaskInputs'),

@@ -2,27 +2,15 @@
 # batch 8, as released). Tested on B (KITTI 2012, full frames padded to a multiple of 64 and
 # cropped back) it is the Sem.->Dep. *baseline* (paper Tab. 2c).
 _base_ = [
-    '../../_base_/models/atdt_dilated-r50.py',
     '../../_base_/datasets/atdt_carla2kitti.py',
     '../../_base_/schedules/atdt_task_25k.py'
 ]
 default_scope = 'mmseg'
-model = dict(
-    _base_.atdt_depth_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
-    decode_head=dict(
-        _base_.atdt_depth_net.decode_head,
-        max_depth=_base_.max_depth,
-        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=_base_.max_depth)))
+model = _base_.depth_net  # the data config's network (atdt_dilated-r50.py, sized for the pair)
 train_dataloader = dict(dataset=_base_.domain_a_train)
 val_dataloader = dict(dataset=_base_.domain_a_val)
 test_dataloader = dict(dataset=_base_.domain_b_val)
-val_evaluator = dict(
-    type='synthssl.DepthMetric',
-    pred_key='pred_depth_map',
-    gt_key='gt_depth_map',
-    min_depth=1e-3,
-    max_depth=_base_.max_depth)
+val_evaluator = _base_.depth_metric
 # The released evaluation scales depth predicted on B by a network trained on A by
 # f_ratio = focal(B) / focal(A); KITTI's focal is read per image from its calibration file
 # (the data config packs it as focal_length), CARLA's is 859.238 px (the released table).

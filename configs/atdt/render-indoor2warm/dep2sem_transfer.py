@@ -7,33 +7,15 @@
 # tools/atdt/run_pipeline.py chains all four.
 # G has 512 channels here (released: 2048, ~226 M parameters) to keep the CPU run small.
 _base_ = [
-    '../../_base_/models/atdt_dilated-r50.py',
     '../../_base_/datasets/atdt_render-indoor2warm.py',
     '../../_base_/schedules/atdt_cpu.py'
 ]
 default_scope = 'mmseg'
-depth_net = dict(
-    _base_.atdt_depth_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
-    decode_head=dict(
-        _base_.atdt_depth_net.decode_head,
-        max_depth=_base_.max_depth,
-        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=_base_.max_depth)))
-semantic_net = dict(
-    _base_.atdt_semantic_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
-    decode_head=dict(
-        _base_.atdt_semantic_net.decode_head,
-        num_classes=_base_.num_classes,
-        ignore_index=_base_.ignore_index))
 model = dict(
-    type='synthssl.ATDTTransfer',
-    source=depth_net,
-    target=semantic_net,
-    transfer=dict(_base_.atdt_transfer, channels=512),
-    source_checkpoint=None,
-    target_checkpoint=None,
-    transfer_level=-1)
+    _base_.transfer_model,
+    source=_base_.depth_net,
+    target=_base_.semantic_net,
+    transfer=dict(_base_.atdt_transfer, channels=512))
 max_iters = 1000
 param_scheduler = [
     dict(type='PolyLR', eta_min=0., power=0.9, begin=0, end=max_iters, by_epoch=False)
@@ -44,5 +26,5 @@ optim_wrapper = dict(optimizer=dict(lr=1e-5))  # as released for G
 train_dataloader = dict(batch_size=1, dataset=_base_.domain_a_train)  # G sees A only
 val_dataloader = dict(dataset=_base_.domain_a_val)  # in-domain (§6.1's orange line)
 test_dataloader = dict(dataset=_base_.domain_b_val)  # stage 4
-val_evaluator = dict(type='synthssl.PerClassIoUMetric', iou_metrics=['mIoU'])
+val_evaluator = _base_.semantic_metric
 test_evaluator = val_evaluator

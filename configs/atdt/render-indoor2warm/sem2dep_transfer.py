@@ -5,11 +5,5 @@ _base_ = ['./dep2sem_transfer.py']
 model = dict(
     source=dict(_base_.semantic_net, _delete_=True),
     target=dict(_base_.depth_net, _delete_=True))
-val_evaluator = dict(
-    _delete_=True,
-    type='synthssl.DepthMetric',
-    pred_key='pred_depth_map',
-    gt_key='gt_depth_map',
-    min_depth=1e-3,
-    max_depth=_base_.max_depth)
+val_evaluator = dict(_base_.depth_metric, _delete_=True)
 test_evaluator = val_evaluator

@@ -6,13 +6,7 @@ _base_ = ['./dep2sem_transfer.py']
 model = dict(
     source=dict(_base_.semantic_net, _delete_=True),
     target=dict(_base_.depth_net, _delete_=True))
-val_evaluator = dict(
-    _delete_=True,
-    type='synthssl.DepthMetric',
-    pred_key='pred_depth_map',
-    gt_key='gt_depth_map',
-    min_depth=1e-3,
-    max_depth=_base_.max_depth)
+val_evaluator = dict(_base_.depth_metric, _delete_=True)
 # The released evaluation scales depth predicted on B by a network trained on A by
 # f_ratio = focal(B) / focal(A) = 859.238 / 847.63 (CARLA / SYNTHIA, native resolution).
 test_evaluator = dict(val_evaluator, pred_scale=859.238 / 847.63)

@@ -8,35 +8,13 @@
 # the validation set is A (the in-domain rows of §6). tools/atdt/run_pipeline.py chains all.
 # G as released: 2048 channels (~226 M parameters), Adam 1e-5, poly 0.9, 100k steps, batch 1.
 _base_ = [
-    '../../_base_/models/atdt_dilated-r50.py',
     '../../_base_/datasets/atdt_synthia2cityscapes.py',
     '../../_base_/schedules/atdt_transfer_100k.py'
 ]
 default_scope = 'mmseg'
-depth_net = dict(
-    _base_.atdt_depth_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
-    decode_head=dict(
-        _base_.atdt_depth_net.decode_head,
-        max_depth=_base_.max_depth,
-        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=_base_.max_depth)))
-semantic_net = dict(
-    _base_.atdt_semantic_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
-    decode_head=dict(
-        _base_.atdt_semantic_net.decode_head,
-        num_classes=_base_.num_classes,
-        ignore_index=_base_.ignore_index))
-model = dict(
-    type='synthssl.ATDTTransfer',
-    source=depth_net,
-    target=semantic_net,
-    transfer=_base_.atdt_transfer,
-    source_checkpoint=None,
-    target_checkpoint=None,
-    transfer_level=-1)
+model = dict(_base_.transfer_model, source=_base_.depth_net, target=_base_.semantic_net)
 train_dataloader = dict(dataset=_base_.domain_a_train)  # G sees A only
 val_dataloader = dict(dataset=_base_.domain_a_val)  # in-domain (§6's domain-A rows)
 test_dataloader = dict(dataset=_base_.domain_b_val)  # stage 4
-val_evaluator = dict(type='synthssl.PerClassIoUMetric', iou_metrics=['mIoU'])
+val_evaluator = _base_.semantic_metric
 test_evaluator = val_evaluator

@@ -5,28 +5,13 @@
 # labels of the data config (the paper: SGM disparities filtered by left-right check).
 #   python tools/atdt/run_pipeline.py --pair synthia2cityscapes --direction dep2sem --baseline
 _base_ = [
-    '../../_base_/models/atdt_dilated-r50.py',
     '../../_base_/datasets/atdt_synthia2cityscapes.py',
     '../../_base_/schedules/atdt_task_150k.py'
 ]
 default_scope = 'mmseg'
-model = dict(
-    _base_.atdt_depth_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=_base_.crop_size),
-    decode_head=dict(
-        _base_.atdt_depth_net.decode_head,
-        max_depth=_base_.max_depth,
-        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=_base_.max_depth)))
-train_dataloader = dict(
-    dataset=dict(
-        type='ConcatDataset',
-        datasets=[_base_.domain_a_train, _base_.domain_b_train]))
+model = _base_.depth_net  # the data config's network (atdt_dilated-r50.py, sized for the pair)
+train_dataloader = dict(dataset=_base_.domain_ab_train)
 val_dataloader = dict(dataset=_base_.domain_a_val)
 test_dataloader = dict(dataset=_base_.domain_b_val)
-val_evaluator = dict(
-    type='synthssl.DepthMetric',
-    pred_key='pred_depth_map',
-    gt_key='gt_depth_map',
-    min_depth=1e-3,
-    max_depth=_base_.max_depth)
+val_evaluator = _base_.depth_metric
 test_evaluator = val_evaluator
