@@ -41,7 +41,7 @@ def test_devkit_class_ids():
 def test_split_folder_layout_and_pipeline(tmp_path):
     split_root = write_visda(str(tmp_path), 'train', TRAIN)
     pipeline = [dict(type='LoadImageFromFile'), dict(type='Resize', scale=(16, 16)),
-                dict(type='PackInputs')]
+                dict(type='mmpretrain.PackInputs')]
     ds = VisDA17Dataset(data_root=split_root, pipeline=pipeline, check_files=True)
     assert len(ds) == 3 and ds.metainfo['classes'] == VISDA17_CLASSES
     info = ds.get_data_info(1)
