@@ -30,7 +30,6 @@ def tool():
 
 @pytest.fixture(scope='module')
 def public(tmp_path_factory):
-    pytest.importorskip('h5py', reason='the labelled .mat is HDF5 (pip install h5py==3.16.0)')
     return write_public(str(tmp_path_factory.mktemp('nyud_public')), GL)
 
 
