@@ -36,6 +36,11 @@ def parse_args() -> argparse.Namespace:
         choices=['metrics', 'pred'],
         default='pred',
         help="what --out holds: 'pred' (raw predictions) or 'metrics'")
+    parser.add_argument(
+        '--allow-partial-load',
+        action='store_true',
+        help='evaluate even if the checkpoint leaves some of the model\'s parameters '
+        'uninitialised (by default that is an error)')
     return parse_args_with_local_rank(parser)
 
 
@@ -45,6 +50,10 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     cfg = merge_common_args(cfg, args)
     cfg.load_from = args.checkpoint
+    cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+        dict(type='synthssl.CheckpointCoverageHook', checkpoint=args.checkpoint,
+             allow_partial=args.allow_partial_load)
+    ]
     if cfg.get('test_dataloader') is None or cfg.get('test_evaluator') is None:
         raise KeyError(f'{args.config} has no test_dataloader/test_evaluator to test with')
     setup_device(cfg)

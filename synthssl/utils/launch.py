@@ -16,7 +16,7 @@ from typing import Optional
 
 from mmengine.config import Config, DictAction
 
-from .setup_env import enable_runner_checkpoint_loading
+from synthssl.engine.fileio import trust_checkpoint
 
 
 def add_common_args(parser: ArgumentParser) -> None:
@@ -34,6 +34,13 @@ def add_common_args(parser: ArgumentParser) -> None:
         default='none',
         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--trust-checkpoint',
+        action='append',
+        default=[],
+        metavar='PATH',
+        help='load this checkpoint file with full unpickling (it can run code stored in the '
+        'file): only for a file you trust that the safe loader refuses; repeatable')
 
 
 def require_files(**files: str) -> None:
@@ -54,6 +61,8 @@ def parse_args_with_local_rank(parser: ArgumentParser) -> Namespace:
 
 def merge_common_args(cfg: Config, args: Namespace) -> Config:
     """Apply the CLI options that train and test share to ``cfg`` (in place)."""
+    for path in args.trust_checkpoint:
+        trust_checkpoint(path)
     cfg.launcher = args.launcher
     # work_dir priority: CLI > config > ./work_dirs/<config name>
     if args.work_dir is not None:
@@ -155,9 +164,6 @@ def prepare_process_env() -> None:
     """Process-wide settings, to call before torch starts its thread pools.
 
     ``OMP_WAIT_POLICY=PASSIVE``: with OpenMP's default spin-waiting, a two-thread elementwise
-    op ran ~27x slower on a busy 2-core machine. Also enables mmengine runner-checkpoint
-    loading under torch >= 2.6 (see :func:`enable_runner_checkpoint_loading`). Variables the
-    user set are respected.
+    op ran ~27x slower on a busy 2-core machine. A value the user set is respected.
     """
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-    enable_runner_checkpoint_loading()

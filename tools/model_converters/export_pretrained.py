@@ -49,14 +49,18 @@ class ExportError(RuntimeError):
 
 
 def load_runner_checkpoint(path: str) -> dict:
-    """Load an mmengine runner checkpoint (``weights_only=False``: it holds config text,
-    message-hub buffers and numpy scalars); raise :class:`ExportError` naming ``path``."""
+    """Load an mmengine runner checkpoint with synthssl's safe loader (``weights_only`` with
+    the runner-checkpoint allow-list; a file needing more is refused with
+    :class:`UnsafeCheckpointError`); raise :class:`ExportError` naming ``path``."""
+    from synthssl.engine.fileio import UnsafeCheckpointError, load_checkpoint_file
     if not osp.exists(path):
         raise ExportError(f'{path}: no such file')
     if not osp.isfile(path):
         raise ExportError(f'{path}: not a file')
     try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=False)
+        ckpt = load_checkpoint_file(path, map_location='cpu')
+    except UnsafeCheckpointError as e:
+        raise ExportError(str(e)) from None
     except Exception as e:  # pickle/zip errors of every kind
         raise ExportError(f'{path}: not a torch checkpoint ({type(e).__name__}: {e})') from e
     if not isinstance(ckpt, dict) or not isinstance(ckpt.get('state_dict'), dict):
@@ -214,11 +218,17 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--no-rescale', action='store_true',
                         help='caffe formats: keep the exact BN-folded weights')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='load CHECKPOINT with full unpickling (it can run code stored '
+                        'in the file): only for a trusted file the safe loader refuses')
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
+    if args.trust_checkpoint:
+        from synthssl.engine.fileio import trust_checkpoint
+        trust_checkpoint(args.checkpoint)
     try:
         out = export(args.checkpoint, args.output, args.format, rescale=not args.no_rescale,
                      rescale_images=args.rescale_images, rescale_num=args.rescale_num,
