@@ -10,7 +10,9 @@ default_hooks = dict(
     # 'local_atomic': a job killed while saving never leaves a truncated checkpoint
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=5000, max_keep_ckpts=3,
                     backend_args=dict(backend='local_atomic')),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    # random states in the checkpoints: a resumed run draws what a straight one would
+    random_state=dict(type='RandomStateHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
