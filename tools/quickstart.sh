@@ -6,6 +6,8 @@
 # held-out renders and write panels of the data and of the predictions.
 #   bash tools/quickstart.sh                       # 400 views, 100 iterations
 #   QUICKSTART_VIEWS=20000 QUICKSTART_ITERS=20000 bash tools/quickstart.sh
+# Also: QUICKSTART_VAL_SCENES (16, two views each), QUICKSTART_DATA (data/synthssl) and
+# WORK_DIR (work_dirs/alexnet_3task_cpu-quickstart); CI runs it with 8 views, 2 iterations.
 # Idempotent: rendering resumes, the photos are kept, and training resumes from the newest
 # checkpoint in WORK_DIR (a finished run is not repeated; a larger ITERS continues it).
 set -euo pipefail
@@ -16,28 +18,33 @@ PY="$SYNTHSSL_VENV/bin/python"
 VIEWS=${QUICKSTART_VIEWS:-400}
 ITERS=${QUICKSTART_ITERS:-100}
 WORK_DIR=${WORK_DIR:-work_dirs/alexnet_3task_cpu-quickstart}
-DATA=data/synthssl
+VAL_SCENES=${QUICKSTART_VAL_SCENES:-16}
+DATA=${QUICKSTART_DATA:-data/synthssl}
 CONFIG=configs/synthssl/alexnet_3task_cpu-quickstart.py
 WORKERS=$(( $(nproc) > 1 ? 2 : 1 ))
 mkdir -p "$WORK_DIR"
 
-echo "[quickstart] rendering $VIEWS training views (+ 32 held-out) into $DATA"
+echo "[quickstart] rendering $VIEWS training views (+ $(( VAL_SCENES * 2 )) held-out) into $DATA"
 "$PY" tools/render_synthetic.py "$DATA/render_train" --scenes $(( (VIEWS + 3) / 4 )) \
   --views-per-scene 4 --size 128 --seed 0 --workers "$WORKERS" \
   --panel "$WORK_DIR/renders.png" --panel-views 4
-"$PY" tools/render_synthetic.py "$DATA/render_val" --scenes 16 --views-per-scene 2 \
+"$PY" tools/render_synthetic.py "$DATA/render_val" --scenes "$VAL_SCENES" --views-per-scene 2 \
   --size 128 --seed 100000 --workers "$WORKERS"
 "$PY" tools/misc/write_builtin_photos.py "$DATA/real_photos"
 
+DATA_OPTS=(train_dataloader.dataset.syn.data_root="$DATA/render_train"
+           train_dataloader.dataset.real.data_root="$DATA/real_photos"
+           val_dataloader.dataset.data_root="$DATA/render_val"
+           test_dataloader.dataset.data_root="$DATA/render_val")
 echo "[quickstart] pretraining alexnet_3task for $ITERS iterations"
 "$PY" tools/train.py "$CONFIG" --work-dir "$WORK_DIR" --resume \
   --cfg-options train_cfg.max_iters="$ITERS" train_cfg.val_interval="$ITERS" \
-  default_hooks.checkpoint.interval="$ITERS"
+  default_hooks.checkpoint.interval="$ITERS" "${DATA_OPTS[@]}"
 CKPT="$WORK_DIR/iter_$ITERS.pth"
 "$PY" tools/test.py "$CONFIG" "$CKPT" --work-dir "$WORK_DIR" --out "$WORK_DIR/metrics.json" \
-  --out-item metrics
+  --out-item metrics --cfg-options "${DATA_OPTS[@]}"
 "$PY" tools/analysis_tools/visualize_predictions.py "$CONFIG" "$CKPT" \
-  --out "$WORK_DIR/predictions.png" --num-views 6
+  --out "$WORK_DIR/predictions.png" --num-views 6 --cfg-options "${DATA_OPTS[@]}"
 echo "[quickstart] pretext metrics on held-out renders:"
 "$PY" -c "import json,sys; [print(f'  {k:28s} {v:8.3f}') for k, v in json.load(open(sys.argv[1])).items()]" "$WORK_DIR/metrics.json"
 echo "[quickstart] done: checkpoint $CKPT; panels $WORK_DIR/renders.png, $WORK_DIR/predictions.png"

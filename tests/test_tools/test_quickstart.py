@@ -1,0 +1,29 @@
+# Copyright (c) synthssl contributors.
+"""The README's main command, end to end through the script a user runs, at a tiny size:
+render, write the real photos, pretrain alexnet_3task (2 iterations), evaluate the
+checkpoint with tools/test.py and draw the panels."""
+import json
+import math
+import os.path as osp
+
+from helpers import run_tool, tool_env
+
+
+def test_quickstart_script_end_to_end(tmp_path):
+    work, data = str(tmp_path / 'work'), str(tmp_path / 'data')
+    env = tool_env(QUICKSTART_VIEWS='8', QUICKSTART_ITERS='2', QUICKSTART_VAL_SCENES='2',
+                   QUICKSTART_DATA=data, WORK_DIR=work)
+    proc = run_tool(['bash', 'tools/quickstart.sh'], env=env, timeout=1200)
+    log = proc.stdout + proc.stderr
+    assert '[quickstart] done' in log
+    assert osp.isfile(osp.join(work, 'iter_2.pth'))
+    with open(osp.join(work, 'metrics.json')) as f:
+        metrics = json.load(f)
+    for key in ('depth/abs_rel', 'normal/mean', 'contour/ods_f'):
+        assert key in metrics, sorted(metrics)
+    bad = {k: v for k, v in metrics.items() if not math.isfinite(v)}
+    assert not bad, f'non-finite metrics: {bad}'
+    for panel in ('renders.png', 'predictions.png'):
+        assert osp.getsize(osp.join(work, panel)) > 1000, panel
+    for sub in ('render_train', 'render_val', 'real_photos'):  # QUICKSTART_DATA was used
+        assert osp.isdir(osp.join(data, sub)), sub
