@@ -77,3 +77,123 @@ def test_contour_metric_perfect_shifted_and_empty():
     with pytest.raises(ValueError, match='no contour'):
         run(ContourMetric(), [dict(pred_contour=torch.tensor(gt),
                                    gt_contour=torch.zeros(40, 40))])
+
+
+def np_depth_errors(p, g):
+    """The Eigen et al. errors of one image, written out for the tests below."""
+    p, g = np.asarray(p, np.float64), np.asarray(g, np.float64)
+    ratio = np.maximum(p / g, g / p)
+    return dict(abs_rel=np.mean(np.abs(p - g) / g), sq_rel=np.mean((p - g)**2 / g),
+                rmse=np.sqrt(np.mean((p - g)**2)),
+                rmse_log=np.sqrt(np.mean((np.log(p) - np.log(g))**2)),
+                a1=100 * np.mean(ratio < 1.25), a2=100 * np.mean(ratio < 1.25**2),
+                a3=100 * np.mean(ratio < 1.25**3))
+
+
+def assert_depth_metrics(m, per_image):
+    """``m`` is the per-image mean of the hand-computed errors."""
+    for k in ('abs_rel', 'sq_rel', 'rmse', 'rmse_log', 'a1', 'a2', 'a3'):
+        assert m[k] == pytest.approx(np.mean([e[k] for e in per_image]), rel=1e-6), k
+
+
+def test_depth_metric_max_depth_masks_gt_and_clamps_predictions():
+    """With ``max_depth`` (AT/DT: 100 m; the render pair 10 m), ground truth at or above it
+    is invalid and predictions are clamped to [min_depth, max_depth] (the released
+    evaluation: GT in (0.001, 100), prediction clamped to [0.001, 100])."""
+    gt = torch.tensor([[[2., 5., 10.], [12., 0., 4.]]])  # 10 and 12: too far, 0: no depth
+    pred = torch.tensor([[[30., 4., 3.], [7., 9., 0.]]])  # 30 -> 10, 0 -> 1e-3
+    m = run(DepthMetric(max_depth=10.), [dict(pred_depth=pred, gt_depth=gt)])
+    assert_depth_metrics(m, [np_depth_errors([10., 4., 1e-3], [2., 5., 4.])])
+    # a second image with other valid pixels: the mean is per image
+    gt2 = torch.tensor([[[3., 20.]]])
+    pred2 = torch.tensor([[[11., 1.]]])
+    m = run(DepthMetric(max_depth=10.), [dict(pred_depth=pred, gt_depth=gt),
+                                         dict(pred_depth=pred2, gt_depth=gt2)])
+    assert_depth_metrics(m, [np_depth_errors([10., 4., 1e-3], [2., 5., 4.]),
+                             np_depth_errors([10.], [3.])])
+    # without max_depth nothing is clamped above and every positive gt counts
+    m = run(DepthMetric(), [dict(pred_depth=pred, gt_depth=gt)])
+    assert_depth_metrics(m, [np_depth_errors([30., 4., 3., 7., 1e-3],
+                                             [2., 5., 10., 12., 4.])])
+
+
+def test_depth_metric_pred_scale_multiplies_before_clamping():
+    """``pred_scale`` (AT/DT's focal ratio f_target / f_source) multiplies the prediction
+    before it is clamped to max_depth and compared."""
+    gt = torch.tensor([[[2., 4., 8.], [6., 0., 3.]]])
+    pred = torch.tensor([[[1., 3., 6.], [2., 5., 1.]]])
+    m = run(DepthMetric(pred_scale=2.), [dict(pred_depth=pred, gt_depth=gt)])
+    assert_depth_metrics(m, [np_depth_errors([2., 6., 12., 4., 2.], [2., 4., 8., 6., 3.])])
+    # scaled first, then clamped: 6 * 2 = 12 -> 10, not min(6, 10) * 2 = 12
+    m = run(DepthMetric(max_depth=10., pred_scale=2.), [dict(pred_depth=pred, gt_depth=gt)])
+    assert_depth_metrics(m, [np_depth_errors([2., 6., 10., 4., 2.], [2., 4., 8., 6., 3.])])
+    # a fractional scale, as in the configs (2262.52 / 859.238)
+    s = 2262.52 / 859.238
+    m = run(DepthMetric(max_depth=10., pred_scale=s), [dict(pred_depth=pred, gt_depth=gt)])
+    assert_depth_metrics(m, [np_depth_errors(np.minimum([s, 3 * s, 6 * s, 2 * s, s], 10.),
+                                             [2., 4., 8., 6., 3.])])
+
+
+def test_contour_metric_ap_is_precision_at_each_recall_step():
+    """AP = Σ_k (R_k - R_{k-1}) · P_k over the operating points in increasing recall (the
+    precision reached at each recall step, as in BSDS/VOC AP without interpolation; the
+    point (R 0, P 1) starts the curve). Three operating points, 40x40 (tolerance < 1 px,
+    so only exact hits count): four gt contour pixels; the prediction scores one of them
+    0.9, a second 0.7 together with a false positive, a third 0.45, the fourth 0."""
+    gt = np.zeros((40, 40), np.float32)
+    hits = [(10, 5), (10, 15), (10, 25), (10, 35)]
+    for r, c in hits:
+        gt[r, c] = 1
+    pred = np.zeros((40, 40), np.float32)
+    pred[hits[0]] = 0.9
+    pred[hits[1]] = 0.7
+    pred[30, 20] = 0.7  # false positive
+    pred[hits[2]] = 0.45
+    m = run(ContourMetric(), [dict(pred_contour=torch.tensor(pred),
+                                   gt_contour=torch.tensor(gt))])
+    # thresholds k/34: (0.7, 0.9] -> {hit0}: R 1/4, P 1; (0.45, 0.7] -> + hit1, FP:
+    # R 2/4, P 2/3; (0, 0.45] -> + hit2: R 3/4, P 3/4
+    recall = [0., 0.25, 0.5, 0.75]
+    precision = [1., 1., 2 / 3, 3 / 4]
+    expected = sum((recall[k] - recall[k - 1]) * precision[k] for k in range(1, 4))
+    assert m['ap'] == pytest.approx(expected, rel=1e-9)
+    f = [2 * p * r / (p + r) for p, r in zip(precision[1:], recall[1:])]
+    assert m['ods_f'] == pytest.approx(max(f))
+
+
+def test_contour_metric_ap_takes_the_highest_threshold_among_equal_recalls():
+    """Thresholds that reach the same recall with different precision: the recall step is
+    credited with the highest such threshold's precision (non-interpolated AP, as sklearn and
+    VOC compute it), independent of how a sort orders ties. Four gt pixels; one hit at 0.9,
+    a false positive at 0.7, a second hit at 0.45: (0.7, 0.9] -> R 1/4, P 1;
+    (0.45, 0.7] -> R 1/4, P 1/2 (same recall); (0, 0.45] -> R 2/4, P 2/3."""
+    gt = np.zeros((40, 40), np.float32)
+    hits = [(10, 5), (10, 15), (10, 25), (10, 35)]
+    for r, c in hits:
+        gt[r, c] = 1
+    pred = np.zeros((40, 40), np.float32)
+    pred[hits[0]] = 0.9
+    pred[30, 20] = 0.7  # false positive
+    pred[hits[1]] = 0.45
+    m = run(ContourMetric(), [dict(pred_contour=torch.tensor(pred),
+                                   gt_contour=torch.tensor(gt))])
+    assert m['ap'] == pytest.approx(0.25 * 1 + 0.25 * 2 / 3, rel=1e-9)
+
+
+def test_normal_metric_median_is_the_bin_centre():
+    """The median comes from a 0.01° histogram; the bin's centre is within half a bin
+    (0.005°) of the exact median wherever it lies in the bin. Here the exact median of the
+    pooled angles (two images) is 20.0075°, 0.0075° above its bin's lower edge."""
+    def normals(angles):
+        a = np.radians(np.asarray(angles, np.float64))
+        pred = np.stack([np.sin(a), np.zeros_like(a), np.cos(a)])[:, None]  # (3, 1, k)
+        gt = np.zeros_like(pred)
+        gt[2] = 1.
+        return dict(pred_normal=pred, gt_normal=gt)
+
+    angles = ([10., 20.0075, 45.], [5., 30.])
+    m = run(NormalMetric(), [normals(a) for a in angles])
+    exact = float(np.median(np.concatenate(angles)))
+    assert exact == pytest.approx(20.0075)
+    assert abs(m['median'] - exact) <= 0.005 + 1e-9
+    assert m['mean'] == pytest.approx(np.mean(np.concatenate(angles)), abs=1e-6)

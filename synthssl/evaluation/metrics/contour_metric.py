@@ -67,7 +67,10 @@ class ContourMetric(BaseMetric):
         precision = np.where(c[:, 1] > 0, c[:, 0] / np.maximum(c[:, 1], 1), 1.0)
         recall = c[:, 2] / c[:, 3]
         f = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
-        order = np.argsort(recall)
+        # recall ascending; among thresholds with equal recall the highest threshold first,
+        # so each recall step is credited with that operating point's precision (the
+        # non-interpolated AP of sklearn / VOC), whatever order a sort leaves ties in
+        order = np.lexsort((-np.arange(len(recall)), recall))
         r, p = np.concatenate([[0.], recall[order]]), np.concatenate([[1.], precision[order]])
         ap = float(np.sum(np.diff(r) * p[1:]))
         best = int(np.argmax(f))
