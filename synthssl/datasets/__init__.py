@@ -2,8 +2,9 @@
 from . import transforms  # noqa: F401
 from .atdt import (CARLADataset, CityscapesDepthDataset, KITTIDepthDataset,
                    RenderedSceneSegDataset, SemDepthDataset, SynthiaSFDataset)
-from .gta5 import (CITYSCAPES_TRAIN_LABEL_IDS, GTA5Dataset, cityscapes_id_to_train_id,
-                   cityscapes_id_to_train_id_lut)
+from .cityscapes_labels import (CITYSCAPES_TRAIN_LABEL_IDS, cityscapes_id_to_train_id,
+                                cityscapes_id_to_train_id_lut)
+from .gta5 import GTA5Dataset
 from .nyud_normals import NYUDv2NormalsDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset

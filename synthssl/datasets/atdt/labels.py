@@ -18,6 +18,8 @@ import numpy as np
 
 from synthssl.render.scene import CLASSES as RENDER_CLASSES
 
+from ..cityscapes_labels import CITYSCAPES_CLASSES, CITYSCAPES_ID_TO_TRAINID  # noqa: F401
+
 IGNORE_INDEX = 255
 
 # ----------------------------------------------------------------------------- CARLA (11)
@@ -39,14 +41,6 @@ CARLA_TAGS_TO_CARLA = {1: 9, 2: 3, 4: 4, 5: 5, 6: 0, 7: 0, 8: 1, 9: 6, 10: 7, 11
                        13: 10}
 
 # ----------------------------------------------------------------------------- Cityscapes
-CITYSCAPES_CLASSES: Tuple[str, ...] = (
-    'road', 'sidewalk', 'building', 'wall', 'fence', 'pole', 'traffic light', 'traffic sign',
-    'vegetation', 'terrain', 'sky', 'person', 'rider', 'car', 'truck', 'bus', 'train',
-    'motorcycle', 'bicycle')
-# labelIds (34, cityscapesscripts/helpers/labels.py) -> trainIds (19).
-CITYSCAPES_ID_TO_TRAINID = {7: 0, 8: 1, 11: 2, 12: 3, 13: 4, 17: 5, 19: 6, 20: 7, 21: 8, 22: 9,
-                            23: 10, 24: 11, 25: 12, 26: 13, 27: 14, 28: 15, 31: 16, 32: 17,
-                            33: 18}
 # trainIds -> CARLA (the authors' labels_cityscapes_to_carla). Missing: terrain 9, rider 12,
 # truck 14, bus 15, train 16, bicycle 18 -> ignored.
 CITYSCAPES_TRAINID_TO_CARLA = {0: 0, 1: 1, 2: 9, 3: 2, 4: 3, 5: 5, 6: 8, 7: 8, 8: 6, 10: 10,
