@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from .meshes import primitive
-from .scene import TEXTURE_ID, Camera, Scene
+from .scene import ROOM_SURFACES, TEXTURE_ID, Camera, Scene
 
 MAX_LIGHTS = 4
 NEAR, FAR = 0.02, 60.0
@@ -224,7 +224,7 @@ def scene_vertices(scene: Scene) -> Dict[str, np.ndarray]:
     verts, mats, ids, faces = [], [], [], []
     base = 0
     # objects before the room: the room pixels they hide then fail the early depth test
-    for obj in scene.objects[6:] + scene.objects[:6]:
+    for obj in scene.furniture + scene.objects[:ROOM_SURFACES]:
         m = obj.material
         to_local = np.linalg.inv(obj.local_to_world)
         for part in obj.parts:

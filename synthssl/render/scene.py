@@ -232,9 +232,14 @@ class Camera:
         return self.cam_to_world[:3, 3].copy()
 
 
+#: floor, ceiling and 4 walls: the first objects of every scene (see :func:`_room`)
+ROOM_SURFACES = 6
+
+
 @dataclass
 class Scene:
-    """A sampled room. ``objects[0:6]`` are floor, ceiling and the 4 walls."""
+    """A sampled room. ``objects[:ROOM_SURFACES]`` are floor, ceiling and the 4 walls,
+    :attr:`furniture` the rest."""
     seed: int
     style: str
     room_size: np.ndarray                     # (3,) width, depth, height
@@ -243,6 +248,11 @@ class Scene:
     ambient: float
     meshes: Dict[str, TriMesh] = field(default_factory=dict)
     cfg: SceneConfig = field(default_factory=SceneConfig)
+
+    @property
+    def furniture(self) -> List[SceneObject]:
+        """The objects standing in the room (every object but the 6 room surfaces)."""
+        return self.objects[ROOM_SURFACES:]
 
     def semantic_lut(self) -> np.ndarray:
         """(max_instance + 1,) uint8 map instance id -> semantic id (0 -> 0)."""
@@ -259,7 +269,7 @@ class Scene:
         d_room = min(half[0] - abs(p[0]), half[1] - abs(p[1]), p[2], self.room_size[2] - p[2])
         if d_room <= 0:
             return 0.0
-        d = min((o.distance(p) for o in self.objects[6:]), default=np.inf)
+        d = min((o.distance(p) for o in self.furniture), default=np.inf)
         return float(d if skip_room else min(d, d_room))
 
     def camera(self, index: int, seed: int = 0) -> Camera:
@@ -382,6 +392,7 @@ def _room(scene_objects: List[SceneObject], size: np.ndarray, rng, style, cfg) -
         ('wall', (0, -d / 2, h / 2), rx(-np.pi / 2), (w / 2, h / 2, 1)),
         ('wall', (0, d / 2, h / 2), rx(np.pi / 2), (w / 2, h / 2, 1)),
     ]
+    assert len(surfaces) == ROOM_SURFACES
     for label, c, r, half in surfaces:
         mat = {'floor': floor_mat, 'ceiling': ceil_mat, 'wall': wall_mat}[label]
         scene_objects.append(SceneObject(
@@ -586,7 +597,7 @@ def sample_scene(seed: int, cfg: Optional[SceneConfig] = None) -> Scene:
         for _try in range(50):
             p = np.array([rng.uniform(-0.4, 0.4) * size[0], rng.uniform(-0.4, 0.4) * size[1],
                           size[2] * rng.uniform(0.75, 0.93)])
-            if all(o.distance(p) > 0.2 for o in objects[6:]):
+            if all(o.distance(p) > 0.2 for o in objects[ROOM_SURFACES:]):
                 break
         inten = _u(rng, cfg.light_intensity) * style.light_scale * (1.0 if i == 0 else 0.5)
         lights.append(Light(p, _kelvin_rgb(_u(rng, style.light_kelvin)), inten))
@@ -598,7 +609,7 @@ def sample_scene(seed: int, cfg: Optional[SceneConfig] = None) -> Scene:
 # --------------------------------------------------------------------------- cameras
 def _segment_blocked(scene: Scene, a: np.ndarray, b: np.ndarray, skip: int) -> bool:
     """Whether the segment a->b passes through a part OBB of an object other than ``skip``."""
-    for o in scene.objects[6:]:
+    for o in scene.furniture:
         if o.instance_id == skip:
             continue
         for part in o.parts:
@@ -628,7 +639,7 @@ def _sample_camera(scene: Scene, rng: np.random.Generator, seed: int) -> Camera:
     half = scene.room_size / 2
     h_lo = max(cfg.camera_height[0], cfg.camera_clearance + 0.05)
     h_hi = min(cfg.camera_height[1], scene.room_size[2] - cfg.camera_clearance - 0.05)
-    objs = scene.objects[6:]
+    objs = scene.furniture
     fallback = None
     for attempt in range(200):
         pos = np.array([rng.uniform(-1, 1) * (half[0] - cfg.camera_clearance - 0.05),
