@@ -12,7 +12,7 @@ default_hooks = dict(
                     backend_args=dict(backend='local_atomic')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     # random states in the checkpoints: a resumed run draws what a straight one would
-    random_state=dict(type='RandomStateHook'))
+    random_state=dict(type='synthssl.RandomStateHook'))
 
 env_cfg = dict(
     cudnn_benchmark=False,
