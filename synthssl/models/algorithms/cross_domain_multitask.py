@@ -5,17 +5,18 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from synthssl.registry import MODELS
 from ..utils import FeatureHistoryPool
+from .base_dense_algorithm import BaseDenseAlgorithm
 
 REAL, SYN = 1.0, 0.0  # discriminator targets (the authors' code: real = 1)
 
 
 @MODELS.register_module()
-class CrossDomainMultiTask(BaseModel):
+class CrossDomainMultiTask(BaseDenseAlgorithm):
     """Backbone B + task heads H on synthetic images, patch discriminator D on real vs.
     synthetic features.
 
@@ -113,37 +114,28 @@ class CrossDomainMultiTask(BaseModel):
         return self.backbone(inputs, out_indices=(self.da_layer, ), taps=(self.da_tap, ))[0]
 
     # ------------------------------------------------------------------ mmengine API
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List] = None,
-                mode: str = 'tensor',
-                **kwargs) -> Union[Dict[str, torch.Tensor], List]:
-        """``'tensor'``: raw head outputs; ``'loss'``: task losses (no adversarial term);
-        ``'predict'``: data samples with ``pred_normal`` (3, H, W), ``pred_depth`` (1, H, W)
-        metres, ``pred_contour`` (1, H, W) probabilities."""
-        if mode == 'tensor':
-            return self.heads(self.extract_feat(inputs), inputs.shape[-2:])
-        if mode == 'loss':
-            heads = self._unwrap(self.heads)
-            targets = heads.targets(data_samples, inputs.device)
-            preds = self.heads(self.extract_feat(inputs), next(iter(targets.values())).shape[-2:])
-            return heads.loss_by_preds(preds, targets)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}".')
+    def forward_tensor(self, inputs: torch.Tensor) -> Dict[str, torch.Tensor]:
+        """Raw head outputs at the input size (see :meth:`MultiTaskDeconvHead.forward`)."""
+        return self.heads(self.extract_feat(inputs), inputs.shape[-2:])
+
+    def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+        """Task losses of a synthetic batch (no adversarial term: that is
+        :meth:`train_step`'s)."""
+        heads = self._unwrap(self.heads)
+        if heads is self.heads:
+            return heads.loss(self.extract_feat(inputs), data_samples)
+        # Under MMSeparateDistributedDataParallel the heads' forward must go through their
+        # DDP wrapper (it triggers the gradient all-reduce), as in train_step.
+        targets = heads.targets(data_samples, inputs.device)
+        preds = self.heads(self.extract_feat(inputs), next(iter(targets.values())).shape[-2:])
+        return heads.loss_by_preds(preds, targets)
 
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List] = None) -> List:
-        size = inputs.shape[-2:]
-        if data_samples and 'gt_depth' in data_samples[0]:
-            size = data_samples[0].gt_depth.shape[-2:]
+        """Data samples with ``pred_normal`` (3, H, W), ``pred_depth`` (1, H, W) metres,
+        ``pred_contour`` (1, H, W) probabilities, at the ground truth's size."""
+        size = self.pred_size(inputs, data_samples, 'gt_depth')
         preds = self._unwrap(self.heads).predict(self.extract_feat(inputs), size)
-        if data_samples is None:
-            from mmengine.structures import BaseDataElement
-            data_samples = [BaseDataElement() for _ in range(inputs.shape[0])]
-        for i, sample in enumerate(data_samples):
-            for task, value in preds.items():
-                sample.set_field(value[i].detach(), f'pred_{task}')
-        return data_samples
+        return self.add_pred_to_datasample(preds, data_samples, inputs.shape[0])
 
     def train_step(self, data: Union[Dict, tuple, list],
                    optim_wrapper: Union[OptimWrapper, OptimWrapperDict]) -> Dict[str, torch.Tensor]:

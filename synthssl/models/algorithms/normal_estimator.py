@@ -1,16 +1,15 @@
 # Copyright (c) synthssl contributors.
 """Dense surface-normal estimation by fine-tuning a pretrained backbone (Ren & Lee §4.5)."""
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional
 
 import torch
-from mmengine.model import BaseModel
-from mmengine.structures import BaseDataElement
 
 from synthssl.registry import MODELS
+from .base_dense_algorithm import BaseDenseAlgorithm
 
 
 @MODELS.register_module()
-class DenseNormalEstimator(BaseModel):
+class DenseNormalEstimator(BaseDenseAlgorithm):
     """Backbone + dense normal head, trained on ``gt_normal`` of the data samples.
 
     Args:
@@ -52,33 +51,17 @@ class DenseNormalEstimator(BaseModel):
         feats = self.backbone(inputs)
         return tuple(feats) if isinstance(feats, (list, tuple)) else (feats, )
 
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[List] = None,
-                mode: str = 'tensor') -> Union[Dict[str, torch.Tensor], List, torch.Tensor]:
-        """``'tensor'``: (N, 3, H, W) unit normals at the input size; ``'loss'``:
-        ``dict(loss_normal)``; ``'predict'``: data samples with ``pred_normal`` (3, H, W)
-        at the size of their ``gt_normal`` (else the input's)."""
-        if mode == 'tensor':
-            return self.head(self.extract_feat(inputs), inputs.shape[-2:])
-        if mode == 'loss':
-            if not data_samples or any('gt_normal' not in s for s in data_samples):
-                raise KeyError("DenseNormalEstimator: training needs 'gt_normal' in every "
-                               'data sample')
-            gt = torch.stack([s.gt_normal for s in data_samples]).to(inputs.device)
-            return self.head.loss(self.extract_feat(inputs), gt)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        raise RuntimeError(f'Invalid mode "{mode}".')
+    def forward_tensor(self, inputs: torch.Tensor) -> torch.Tensor:
+        """(N, 3, H, W) unit normals at the input size."""
+        return self.head(self.extract_feat(inputs), inputs.shape[-2:])
+
+    def loss(self, inputs: torch.Tensor, data_samples: List) -> Dict[str, torch.Tensor]:
+        """``dict(loss_normal)`` against the data samples' ``gt_normal``."""
+        return self.head.loss(self.extract_feat(inputs), data_samples)
 
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List] = None) -> List:
-        """Data samples with ``pred_normal`` (3, H, W) unit normals."""
-        size = inputs.shape[-2:]
-        if data_samples and 'gt_normal' in data_samples[0]:
-            size = data_samples[0].gt_normal.shape[-2:]
-        pred = self.head(self.extract_feat(inputs), size)
-        if data_samples is None:
-            data_samples = [BaseDataElement() for _ in range(inputs.shape[0])]
-        for i, sample in enumerate(data_samples):
-            sample.set_field(pred[i].detach(), 'pred_normal')
-        return data_samples
+        """Data samples with ``pred_normal`` (3, H, W) unit normals at the size of their
+        ``gt_normal`` (else the input's)."""
+        size = self.pred_size(inputs, data_samples, 'gt_normal')
+        preds = dict(normal=self.head(self.extract_feat(inputs), size))
+        return self.add_pred_to_datasample(preds, data_samples, inputs.shape[0])

@@ -89,7 +89,14 @@ class FCNNormalHead(BaseModule):
             x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)
         return F.normalize(x, dim=1, eps=1e-6)
 
-    def loss(self, feats: Sequence[torch.Tensor], gt_normal: torch.Tensor) -> Dict:
-        """``dict(loss_normal=...)`` for (N, 3, H, W) ground truth ((0, 0, 0) = invalid)."""
+    def loss(self, feats: Sequence[torch.Tensor], data_samples: List) -> Dict:
+        """``dict(loss_normal=...)`` against the data samples' ``gt_normal`` (3, H, W)
+        ((0, 0, 0) = invalid)."""
+        missing = [i for i, s in enumerate(data_samples or []) if 'gt_normal' not in s]
+        if not data_samples or missing:
+            raise KeyError("FCNNormalHead: the loss needs 'gt_normal' in every data sample "
+                           f'(missing in {missing or "an empty batch"})')
+        gt_normal = torch.stack([torch.as_tensor(s.gt_normal) for s in data_samples]).to(
+            feats[0].device)
         pred = self(feats, gt_normal.shape[-2:])
         return dict(loss_normal=self.loss_normal(pred, gt_normal))
