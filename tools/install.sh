@@ -13,6 +13,9 @@
 #                        default "-O3 -g" triples the compile time of mmcv's ops on 2 cores)
 #   MAX_JOBS             parallel compile jobs for mmcv (default: number of cores)
 #   FORCE_CUDA=1         build mmcv's CUDA ops too (needs nvcc); default CPU ops only
+#   SYNTHSSL_NO_EGL=1    install even where headless EGL is missing and cannot be installed
+#                        (no root / no apt): the renderer, and the tests that render, then
+#                        fail with a message naming the missing library. Default: stop here.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -51,15 +54,33 @@ if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$STAMP_VALUE" ] && \
 fi
 
 T0=$(date +%s)
-# The renderer rasterises through headless EGL (Mesa llvmpipe on a CPU): make sure the
-# system libraries exist (they do in the usual images; apt needs root).
-if ! ldconfig -p 2>/dev/null | grep -q 'libEGL.so.1' || ! ldconfig -p 2>/dev/null | grep -q 'libEGL_mesa.so.0'; then
+# The renderer (synthssl/render/rasterizer.py: moderngl's standalone context, backend
+# 'egl') rasterises through headless EGL, Mesa llvmpipe on a CPU. It loads libEGL.so.1 (GLVND,
+# Debian libegl1), which dispatches to Mesa's EGL vendor libEGL_mesa.so.0 (libegl-mesa0),
+# the GL entry points from libGL.so.1 (libgl1), and Mesa's software driver swrast_dri.so
+# (libgl1-mesa-dri). Install them where they are missing (apt needs root); otherwise stop:
+# the renderer is part of the package and its tests must not be skipped or fail later.
+EGL_DEBS="libegl1 libegl-mesa0 libgl1 libgl1-mesa-dri"
+missing_egl() {  # the first missing piece, loaded as the renderer loads it (dlopen)
+  local lib
+  for lib in libEGL.so.1 libEGL_mesa.so.0 libGL.so.1; do
+    "$PYTHON" -c "import ctypes; ctypes.CDLL('$lib')" 2>/dev/null || { echo "$lib"; return; }
+  done
+  for lib in /usr/lib/*/dri/swrast_dri.so /usr/lib*/dri/swrast_dri.so; do
+    [ -e "$lib" ] && return
+  done
+  echo "swrast_dri.so"
+}
+if [ -n "$(missing_egl)" ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    log "installing Mesa's EGL for the renderer (libegl1 libegl-mesa0 libgl1-mesa-dri)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      libegl1 libegl-mesa0 libgl1-mesa-dri >/dev/null
+    log "installing Mesa's EGL for the renderer ($EGL_DEBS): $(missing_egl) is missing"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $EGL_DEBS >/dev/null \
+      || die "apt-get install $EGL_DEBS failed"
+    [ -z "$(missing_egl)" ] || die "$(missing_egl) still missing after installing $EGL_DEBS"
+  elif [ "${SYNTHSSL_NO_EGL:-0}" = 1 ]; then
+    log "WARNING: $(missing_egl) not found (SYNTHSSL_NO_EGL=1): rendering, and the tests that render, will fail"
   else
-    log "WARNING: libEGL / Mesa EGL not found; the renderer needs the Debian packages libegl1 libegl-mesa0 libgl1-mesa-dri"
+    die "$(missing_egl) not found: the renderer needs headless EGL. Install the Debian packages $EGL_DEBS (as root: apt-get install -y $EGL_DEBS), or set SYNTHSSL_NO_EGL=1 to install without it."
   fi
 fi
 if [ ! -x "$VPY" ]; then
@@ -128,5 +149,12 @@ log "OpenMMLab stack, runtime and test requirements"
 
 (cd /tmp && "$VPY" -c 'import mmcv._ext, mmdet, mmpretrain, mmseg, mmseg.models, pkg_resources, synthssl') \
   || die "the environment in $VENV does not import; see the messages above"
+# The libraries exist; now a real headless OpenGL 3.3 context through EGL, as the renderer
+# makes it (its error names what is missing).
+if [ "${SYNTHSSL_NO_EGL:-0}" != 1 ]; then
+  (cd /tmp && "$VPY" -c 'from synthssl.render.rasterizer import create_egl_context
+ctx = create_egl_context(); ctx.release()') \
+    || die "no headless OpenGL context through EGL (see the error above); set SYNTHSSL_NO_EGL=1 to install anyway"
+fi
 echo "$STAMP_VALUE" > "$STAMP"
 log "environment ready in $(( $(date +%s) - T0 ))s: $VENV"

@@ -117,7 +117,8 @@ def test_extractor_builds_registry_and_mmcv_layers_in_mmdet_scope():
     assert feat.grad[0].abs().sum() > 0 and feat.grad[1].abs().sum() > 0
 
 
-@pytest.mark.skipif(not torch.cuda.is_available(), reason='mmcv RoIPool is CUDA-only')
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason='needs a CUDA GPU: mmcv RoIPool has no CPU kernel')
 def test_cuda_matches_mmcv_roi_pool():
     from mmcv.ops import RoIPool
     torch.manual_seed(4)

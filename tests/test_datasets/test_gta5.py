@@ -61,10 +61,18 @@ def test_id_to_train_id_table():
 
 
 def test_table_matches_cityscapesscripts():
-    labels = pytest.importorskip('cityscapesscripts.helpers.labels')
+    # cityscapesscripts is a pinned test requirement (requirements/tests.txt): no skip
+    from cityscapesscripts.helpers import labels
+
+    from synthssl.datasets.atdt.labels import CITYSCAPES_ID_TO_TRAINID
     ref = {lb.id: lb.trainId for lb in labels.labels if lb.id >= 0}
     assert tuple(i for i, t in sorted(ref.items()) if t not in (255, -1)) == \
         CITYSCAPES_TRAIN_LABEL_IDS
+    # id -> trainId, for every labelled id (the official 255 / -1 are ignored here)
+    official = {i: (255 if t in (255, -1) else t) for i, t in ref.items()}
+    table = cityscapes_id_to_train_id()
+    assert {i: table[i] for i in official} == official
+    assert CITYSCAPES_ID_TO_TRAINID == {i: t for i, t in official.items() if t != 255}
 
 
 def test_pillow_reads_palette_indices_cv2_does_not(tmp_path):
@@ -157,7 +165,7 @@ def test_bad_list_and_missing_files_name_the_file(tmp_path):
 
 
 def test_official_split_mat(tmp_path):
-    scipy_io = pytest.importorskip('scipy.io')
+    import scipy.io as scipy_io  # a pinned runtime requirement (split.mat reader)
     root = write_gta5(str(tmp_path / 'gta5'))
     # GTA5's split.mat: column vectors of 1-based frame numbers
     scipy_io.savemat(osp.join(root, 'split.mat'),

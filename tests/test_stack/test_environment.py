@@ -3,12 +3,49 @@
 pkg_resources-based config inheritance."""
 import importlib.metadata as md
 import os.path as osp
+import re
 
 import pytest
 import torch
 from mmengine.config import Config
 
 from helpers import REPO
+
+
+def _requirements(path):
+    """(name, exact version or None) of each line of a requirements file."""
+    out = []
+    with open(path) as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line and not line.startswith('-'):
+                name = re.split(r'[<>=!~;\[ ]', line, 1)[0]
+                pin = re.search(r'==\s*([^\s;,]+)', line)
+                out.append((name, pin.group(1) if pin else None))
+    return out
+
+
+def _canon(name):
+    return re.sub(r'[-_.]+', '-', name).lower()
+
+
+def test_every_requirement_is_installed_at_its_locked_version():
+    """What tools/install.sh installs (the README's set-up) is all here, at the lock's
+    versions: a missing test requirement (e.g. cityscapesscripts) fails here, and the tests
+    that use it fail too instead of skipping."""
+    lock = {}
+    with open(osp.join(REPO, 'requirements', 'lock.txt')) as f:
+        for line in f:
+            line = line.split('#', 1)[0].strip()
+            if line:
+                name, version = line.split('==')
+                lock[_canon(name)] = version
+    for txt in ('runtime', 'tests', 'mminstall', 'build', 'torch'):
+        for name, pin in _requirements(osp.join(REPO, 'requirements', f'{txt}.txt')):
+            # lock.txt pins all but pip's own tools (setuptools, wheel: pinned in build.txt)
+            want = lock.get(_canon(name), pin)
+            assert want, f'{txt}.txt: {name} is pinned neither there nor in lock.txt'
+            assert md.version(name) == want, (txt, name)
 
 
 def test_mmcv_is_2_1_with_compiled_ops():
