@@ -1,11 +1,17 @@
 # Copyright (c) synthssl contributors.
-"""Helpers shared by the tests (subprocess runs of the tools, ports, cfg options)."""
+"""Helpers shared by the tests (subprocess runs of the tools, ports, cfg options, finite
+losses and metrics)."""
+import fnmatch
+import glob
+import json
+import math
+import numbers
 import os
 import os.path as osp
 import socket
 import subprocess
 import sys
-from typing import Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import pytest
 
@@ -66,3 +72,79 @@ def data_root_options(root: str) -> List[str]:
     """--cfg-options pointing every dataloader of the toy config at ``root``."""
     return [f'{k}.dataset.data_root={root}'
             for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+
+
+def _numbers(value: Any) -> List[float]:
+    """Every number in ``value``: a Python/NumPy number, a tensor or array (all elements), a
+    list/tuple of those, or an mmengine ``HistoryBuffer`` (every value it logged, not only the
+    last one). Anything else is a ``TypeError``: a smoke test must not silently check
+    nothing."""
+    import numpy as np
+    import torch
+    from mmengine.logging import HistoryBuffer
+    if isinstance(value, HistoryBuffer):
+        return [float(v) for v in value.data[0]]
+    if isinstance(value, torch.Tensor):
+        return value.detach().double().flatten().tolist()
+    if isinstance(value, np.ndarray):
+        return value.astype(np.float64).ravel().tolist()
+    if isinstance(value, bool):
+        raise TypeError(f'a boolean is not a loss or metric: {value!r}')
+    if isinstance(value, numbers.Real):
+        return [float(value)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _numbers(v)]
+    raise TypeError(f'not a number, array, tensor or HistoryBuffer: {type(value).__name__}')
+
+
+def assert_finite_metrics(metrics: Mapping[str, Any], keys: Optional[Iterable[str]] = None,
+                          ignore: Iterable[str] = ()) -> Dict[str, List[float]]:
+    """Fail the test unless every loss/metric in ``metrics`` is finite (NaN and +-inf fail,
+    which range checks such as ``0 <= v <= 100`` let through).
+
+    Args:
+        metrics: name -> value: an evaluator's metrics, a ``train_step`` log, a MessageHub's
+            ``log_scalars`` (every logged value is checked) or :func:`logged_scalars`.
+        keys: names or ``fnmatch`` patterns to check; each must match at least one entry.
+            Default: every entry (and there must be at least one).
+        ignore: patterns left out; every caller says why next to the call.
+
+    Returns:
+        dict: the checked name -> list of its values.
+    """
+    names = [k for k in metrics if not any(fnmatch.fnmatchcase(k, p) for p in ignore)]
+    if keys is not None:
+        wanted = []
+        for pattern in keys:
+            hits = [k for k in names if fnmatch.fnmatchcase(k, pattern)]
+            assert hits, f'no loss/metric matches {pattern!r}; have {sorted(metrics)}'
+            wanted += [k for k in hits if k not in wanted]
+        names = wanted
+    assert names, f'no losses/metrics to check in {sorted(metrics)}'
+    checked, bad = {}, {}
+    for k in names:
+        checked[k] = _numbers(metrics[k])
+        assert checked[k], f'{k}: no value logged'
+        if not all(math.isfinite(v) for v in checked[k]):
+            bad[k] = checked[k]
+    assert not bad, f'non-finite losses/metrics: {bad}'
+    return checked
+
+
+def logged_scalars(work_dir: str, last_run: bool = False) -> Dict[str, List[float]]:
+    """name -> every value the runs under ``work_dir`` logged (mmengine's LocalVisBackend:
+    ``<work_dir>/<timestamp>/vis_data/scalars.json``, one JSON object per logging step; a
+    NaN is written as ``NaN``). ``last_run``: only the newest run's (e.g. after a run that
+    was killed mid-write). Fails the test if there is none."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    assert files, f'no vis_data/scalars.json under {work_dir}'
+    files = files[-1:] if last_run else files
+    out: Dict[str, List[float]] = {}
+    for path in files:
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    for k, v in json.loads(line).items():
+                        if k not in ('step', 'epoch', 'iter'):
+                            out.setdefault(k, []).append(v)
+    return out

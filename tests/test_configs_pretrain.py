@@ -9,7 +9,7 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from helpers import REPO
+from helpers import REPO, assert_finite_metrics
 from pretrain_helpers import TINY, render_tiny_data, shrink, tiny_size
 
 CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'synthssl', '*.py')))
@@ -75,3 +75,6 @@ def test_pretrain_config_runs(path, tiny_data, tmp_path):
     for task in tasks:
         for name in expected[task]:
             assert f'val/{task}/{name}' in scalars, (task, name)
+    # every value logged (each iteration's losses, D's accuracies, lrs, the val metrics)
+    checked = assert_finite_metrics(scalars)
+    assert len(checked['train/loss']) == 2

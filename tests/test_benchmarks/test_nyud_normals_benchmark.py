@@ -2,7 +2,7 @@
 """configs/benchmarks/nyud/vgg16_fcn_nyud-normals.py: initialised from a VGG16 pretraining
 checkpoint, trained 2 iterations with tools/train.py and evaluated with tools/test.py on a
 tiny NYUD stand-in (converted layout)."""
-import math
+import glob
 import os.path as osp
 import re
 
@@ -12,7 +12,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import Runner
 
-from helpers import REPO, run_tool
+from helpers import REPO, assert_finite_metrics, logged_scalars, run_tool
 from nyud_testdata import write_layout
 from pretrain_helpers import render_tiny_data, shrink
 
@@ -28,7 +28,11 @@ def pretrained(tmp_path_factory):
     cfg = shrink(Config.fromfile(PRETRAIN_CFG), render_tiny_data(str(root / 'data')),
                  str(root / 'work'), iters=1)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
-    Runner.from_cfg(cfg).train()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert_finite_metrics(runner.message_hub.log_scalars,
+                          keys=['train/loss_normal', 'train/loss_adv', 'train/loss*',
+                                'train/acc_d_*'])
     return osp.join(cfg.work_dir, 'iter_1.pth')
 
 
@@ -89,9 +93,16 @@ def test_train_and_test_tools_give_finite_metrics(pretrained, tmp_path):
     proc = run_tool(['python', 'tools/train.py', CFG, '--work-dir', work,
                      '--cfg-options'] + opts)
     log = proc.stdout + proc.stderr
-    assert 'Iter(train) [2/2]' in log and 'loss_normal' in log
+    assert 'Iter(train) [2/2]' in log
+    # both iterations' losses (logger interval 1) and the validation at iteration 2
+    logged = assert_finite_metrics(
+        logged_scalars(work), keys=['loss', 'loss_normal'] + [f'normal/{m}' for m in METRICS])
+    assert len(logged['loss_normal']) == 2
     # the backbone (and nothing else) came from the pretraining checkpoint, every key found
-    assert 'Loads checkpoint by local backend from path: ' + pretrained in log
+    # (mmengine's init-weights report, written to the run's log file)
+    (log_file, ) = glob.glob(osp.join(work, '*', '*.log'))
+    with open(log_file) as f:
+        assert 'PretrainedInit: load from ' + pretrained in f.read()
     assert 'missing keys in source state_dict' not in log
     ckpt = osp.join(work, 'iter_2.pth')
     assert osp.isfile(ckpt)
@@ -103,7 +114,7 @@ def test_train_and_test_tools_give_finite_metrics(pretrained, tmp_path):
         found = re.findall(rf'normal/{re.escape(name)}: ([-0-9.naife]+)', log)
         assert found, (name, log[-3000:])
         values[name] = float(found[-1])
-    assert all(math.isfinite(v) for v in values.values()), values
+    assert_finite_metrics(values)
     assert 0 <= values['mean'] <= 180 and 0 <= values['median'] <= 180
     assert values['mean'] <= values['rmse']
     assert values['within_11.25'] <= values['within_22.5'] <= values['within_30'] <= 100

@@ -35,6 +35,7 @@ def _worker(rank: int, port: int, out: str) -> None:
     model = build_csg('cls').train()  # same seed on both ranks
     wrapped = MMDistributedDataParallel(model, device_ids=None, broadcast_buffers=False)
     optim = sgd(model)
+    before = {n: p.detach().clone() for n, p in model.model.named_parameters()}
     batch = cls_batch(n=BATCH, seed=10 + rank)  # different images on each rank
     expected = _own_keys(model, batch)
     wrapped.train_step(batch, optim)
@@ -51,6 +52,9 @@ def _worker(rank: int, port: int, out: str) -> None:
     gathered = [torch.empty_like(flat) for _ in range(2)]
     dist.all_gather(gathered, flat)
     result['diff'] = (gathered[0] - gathered[1]).abs().max().item()
+    # the student (backbone, head) trained: identical weights would also hold if it had not
+    result['moved'] = max((p.detach() - before[n]).abs().max().item()
+                          for n, p in model.model.named_parameters())
     result['ptr_after_2'] = int(model.queues.stage3.ptr)
     if rank == 0:
         torch.save(result, out)
@@ -68,3 +72,4 @@ def test_queue_gathers_keys_of_both_ranks_and_weights_stay_identical(tmp_path):
         assert r[f'ranks_differ{s}'] > 1e-3  # ... which are different keys
     assert r['ptr_after_2'] == 4 * BATCH
     assert r['diff'] == 0.0  # weights, EMA key MLPs, teachers and queues
+    assert r['moved'] > 0  # ... after real updates of the student

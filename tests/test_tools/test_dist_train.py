@@ -4,7 +4,8 @@ import os.path as osp
 
 import torch
 
-from helpers import TINY_CLS_CFG, data_root_options, free_port, run_tool, tool_env
+from helpers import (TINY_CLS_CFG, assert_finite_metrics, data_root_options, free_port,
+                     logged_scalars, run_tool, tool_env)
 
 
 def test_two_process_training_and_resume(toy_shapes_root, tmp_path):
@@ -29,3 +30,5 @@ def test_two_process_training_and_resume(toy_shapes_root, tmp_path):
     w2 = state['state_dict']['backbone.fc7.conv.weight']
     w4 = state4['state_dict']['backbone.fc7.conv.weight']
     assert not torch.equal(w2, w4)
+    # both runs' losses, every iteration (logger interval 1)
+    assert len(assert_finite_metrics(logged_scalars(work_dir), keys=['loss'])['loss']) == 4

@@ -13,7 +13,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from helpers import REPO, free_port, run_tool, tool_env
+from helpers import REPO, assert_finite_metrics, free_port, logged_scalars, run_tool, tool_env
 from pretrain_helpers import render_tiny_data, shrink
 
 
@@ -29,6 +29,11 @@ def tiny_cfg(tmp_path_factory):
     path = str(root / 'alexnet_3task_tiny.py')
     cfg.dump(path)
     return path
+
+
+#: what alexnet_3task logs every iteration (rank 0's values under DDP)
+LOSSES = ['loss', 'loss_normal', 'loss_depth', 'loss_contour', 'loss_d', 'loss_adv', 'acc_d_syn',
+          'acc_d_real']
 
 
 def _load(path):
@@ -68,6 +73,8 @@ def test_killed_run_resumes_where_it_stopped(tiny_cfg, tmp_path):
     log = proc.stdout + proc.stderr
     assert f'resumed epoch: 0, iter: {last}' in log
     assert f'Iter(train) [{last + 1}/{target}]' in log  # continues, no restart at 1
+    resumed = assert_finite_metrics(logged_scalars(work, last_run=True), keys=LOSSES)
+    assert len(resumed['loss_adv']) == 2  # the two resumed iterations
     final = _load(osp.join(work, f'iter_{target}.pth'))
     assert final['meta']['iter'] == target
     assert _adam_steps(final) == target  # the generator's Adam state was restored
@@ -87,3 +94,5 @@ def test_two_process_ddp_training(tiny_cfg, tmp_path):
     assert ckpt['meta']['iter'] == 2 and _adam_steps(ckpt) == 2
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values()
                if v.dtype.is_floating_point)
+    logged = assert_finite_metrics(logged_scalars(work), keys=LOSSES)
+    assert len(logged['loss']) == 2

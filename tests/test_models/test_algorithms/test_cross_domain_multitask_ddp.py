@@ -23,6 +23,8 @@ def _worker(rank: int, port: int, bi_fool: bool, out: str) -> None:
     wrapped = MMSeparateDistributedDataParallel(model, broadcast_buffers=False,
                                                 find_unused_parameters=False, device_ids=None)
     wrappers = optim(model)
+    parts = ('backbone', 'heads', 'discriminator')  # B, H and D
+    before = {n: p.detach().clone() for n, p in model.named_parameters()}
     torch.manual_seed(100 + rank)
     for _ in range(2):
         data = batch()
@@ -32,9 +34,12 @@ def _worker(rank: int, port: int, bi_fool: bool, out: str) -> None:
     flat = torch.cat([p.detach().flatten() for n, p in model.named_parameters()])
     gathered = [torch.empty_like(flat) for _ in range(2)]
     dist.all_gather(gathered, flat)
+    # how far each part moved from the common initial weights: the updates ran
+    moved = {part: max((p.detach() - before[n]).abs().max().item()
+                       for n, p in model.named_parameters() if n.startswith(part + '.'))
+             for part in parts}
     if rank == 0:
-        torch.save(dict(diff=(gathered[0] - gathered[1]).abs().max().item(),
-                        moved=flat.abs().sum().item()), out)
+        torch.save(dict(diff=(gathered[0] - gathered[1]).abs().max().item(), moved=moved), out)
     dist.destroy_process_group()
 
 
@@ -44,4 +49,7 @@ def test_parameters_stay_identical_across_ranks(bi_fool, tmp_path):
     out = str(tmp_path / 'result.pt')
     mp.spawn(_worker, args=(free_port(), bi_fool, out), nprocs=2, join=True)
     result = torch.load(out)
+    # B, H and D all trained (identical weights would also hold if nothing had been updated)
+    assert set(result['moved']) == {'backbone', 'heads', 'discriminator'}
+    assert all(v > 0 for v in result['moved'].values()), result['moved']
     assert result['diff'] == 0.0

@@ -4,6 +4,7 @@ import pytest
 import torch
 from mmpretrain.structures import DataSample
 
+from helpers import assert_finite_metrics
 from synthssl.models.heads import (DeconvDecoder, MultiTaskDeconvHead,
                                    SkipDeconvDecoder)
 
@@ -127,6 +128,7 @@ def test_multi_task_head_builds_skip_decoders_per_task():
     feats = [f.requires_grad_() for f in _vgg_feats(2, 32, (8, 6, 5, 4))]
     losses = head.loss(tuple(feats), _samples(2, 32))
     assert set(losses) == {'loss_normal', 'loss_depth', 'loss_contour'}
+    assert_finite_metrics(losses)
     sum(losses.values()).backward()
     assert all(f.grad.abs().sum() > 0 for f in feats)
     preds = head.predict(tuple(feats), (32, 32))
