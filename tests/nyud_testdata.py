@@ -11,6 +11,7 @@ import pickle
 import zipfile
 from typing import Dict, Sequence
 
+import cv2
 import numpy as np
 
 W, H = 64, 48
@@ -90,12 +91,17 @@ def expected(i: int):
 
 
 def write_layout(root: str, train: Sequence[int] = TRAIN, test: Sequence[int] = TEST) -> str:
-    """The converted layout, written directly (no h5py needed)."""
-    from synthssl.render.io import write_normal, write_rgb
+    """The converted layout, written directly (no h5py needed) with plain OpenCV, not with
+    synthssl's writers: RGB PNGs, and uint16 normal PNGs ``round((n + 1) / 2 * 65535)`` with
+    (x, y, z) in R, G, B and all-zero pixels where there is no normal."""
+    os.makedirs(osp.join(root, 'images'), exist_ok=True)
+    os.makedirs(osp.join(root, 'normals'), exist_ok=True)
     for i in sorted(set(train) | set(test)):
         img, n = expected(i)
-        write_rgb(osp.join(root, 'images', f'{i:04d}.png'), img)
-        write_normal(osp.join(root, 'normals', f'{i:04d}.png'), n)
+        enc = np.round((n + 1) / 2 * 65535).astype(np.uint16)
+        enc[~np.any(n != 0, axis=-1)] = 0
+        assert cv2.imwrite(osp.join(root, 'images', f'{i:04d}.png'), img[..., ::-1].copy())
+        assert cv2.imwrite(osp.join(root, 'normals', f'{i:04d}.png'), enc[..., ::-1].copy())
     for split, idx in (('train', train), ('test', test)):
         with open(osp.join(root, f'{split}.txt'), 'w') as f:
             f.writelines(f'{i:04d}\n' for i in idx)

@@ -1,5 +1,10 @@
 # Copyright (c) synthssl contributors.
-"""Writers of tiny on-disk datasets (32 x 24 views) in the three synthetic layouts."""
+"""Writers of tiny on-disk datasets (32 x 24 views) in the three synthetic layouts.
+
+Every file is written with plain OpenCV / NumPy / json calls from the documented format
+(the synthssl layout as described in ``synthssl/render/io.py``'s docstring), never with the
+package's own writers or encoders: a bug shared by a writer and its reader must not cancel
+out in the reader tests."""
 import json
 import os
 import os.path as osp
@@ -7,8 +12,6 @@ from typing import Dict
 
 import cv2
 import numpy as np
-
-from synthssl.render import io
 
 W, H = 32, 24
 K_SYN = np.array([[30.0, 0.0, 15.5], [0.0, 30.0, 11.5], [0.0, 0.0, 1.0]])
@@ -35,28 +38,51 @@ def plane_depth(K: np.ndarray, n0=(0.2, -0.3, -0.9), d=-2.0) -> np.ndarray:
     return d / (rays @ n0)
 
 
+#: format version of the synthssl layout these files follow (meta.json)
+FORMAT_VERSION = 1
+
+
+def syn_path(root: str, view: str, modality: str) -> str:
+    """``<root>/scenes/<scene>/<modality>/<view>.png`` (``.json`` for the camera)."""
+    scene, name = view.split('/')
+    return osp.join(root, 'scenes', scene, modality,
+                    name + ('.json' if modality == 'camera' else '.png'))
+
+
+def _imwrite(path: str, img: np.ndarray) -> None:
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    assert cv2.imwrite(path, img), path
+
+
 def write_synthetic(root: str, n_scenes: int = 2, n_views: int = 2) -> Dict:
+    """The synthssl layout: RGB PNG, uint16 millimetre depth, uint16 normals
+    ``round((n + 1) / 2 * 65535)`` with (x, y, z) in the PNG's R, G, B, uint16 instance and
+    uint8 semantic ids, camera JSON; manifest.jsonl and meta.json."""
     os.makedirs(root, exist_ok=True)
     manifest = []
     n0 = np.array([0.2, -0.3, -0.9]) / np.linalg.norm([0.2, -0.3, -0.9])
+    depth_mm = np.round(plane_depth(K_SYN) * 1000.0).astype(np.uint16)
+    normal_rgb = np.round((n0 + 1) / 2 * 65535).astype(np.uint16)
+    normal_png = np.broadcast_to(normal_rgb[::-1], (H, W, 3)).copy()  # cv2 writes BGR
     for s in range(n_scenes):
         for v in range(n_views):
             view = f'scene{s:03d}/{v:04d}'
             seed = s * n_views + v
-            io.write_rgb(io.view_path(root, view, 'rgb'), position_rgb(seed))
-            io.write_depth(io.view_path(root, view, 'depth'), plane_depth(K_SYN))
-            io.write_normal(io.view_path(root, view, 'normal'),
-                            np.broadcast_to(n0, (H, W, 3)).copy())
-            io.write_ids(io.view_path(root, view, 'instance'), two_rect_ids())
-            io.write_ids(io.view_path(root, view, 'semantic'),
-                         (two_rect_ids() > 0).astype(np.uint8) * 3, dtype=np.uint8)
-            io.write_camera(io.view_path(root, view, 'camera'), K_SYN, np.eye(4), W, H)
+            _imwrite(syn_path(root, view, 'rgb'), position_rgb(seed)[..., ::-1].copy())
+            _imwrite(syn_path(root, view, 'depth'), depth_mm)
+            _imwrite(syn_path(root, view, 'normal'), normal_png)
+            _imwrite(syn_path(root, view, 'instance'), two_rect_ids())
+            _imwrite(syn_path(root, view, 'semantic'), (two_rect_ids() > 0).astype(np.uint8) * 3)
+            os.makedirs(osp.dirname(syn_path(root, view, 'camera')), exist_ok=True)
+            with open(syn_path(root, view, 'camera'), 'w') as f:
+                json.dump(dict(K=K_SYN.tolist(), cam_to_world=np.eye(4).tolist(), width=W,
+                               height=H, convention='opencv'), f)
             manifest.append(dict(view=view, scene_seed=s, view_index=v))
     with open(osp.join(root, 'manifest.jsonl'), 'w') as f:
         f.write('\n'.join(json.dumps(m) for m in manifest) + '\n')
     with open(osp.join(root, 'meta.json'), 'w') as f:
         json.dump(dict(classes=['floor', 'ceiling', 'wall', 'sphere', 'box', 'cylinder'],
-                       size=[W, H], version=io.FORMAT_VERSION), f)
+                       size=[W, H], version=FORMAT_VERSION), f)
     return dict(root=root, views=[m['view'] for m in manifest], normal=n0)
 
 

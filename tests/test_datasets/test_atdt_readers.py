@@ -52,6 +52,23 @@ def depth_of(ids: np.ndarray) -> np.ndarray:
     return 2.0 + 3.0 * ids.astype(np.float64)
 
 
+# The tiny layouts' depth files are encoded here with plain NumPy from the datasets' public
+# descriptions, not with synthssl's encoders (their own round trip is tested below): a bug
+# shared by an encoder and its decoder must not cancel out in the reader tests.
+def rgb24_png(depth_m: np.ndarray, far: float) -> np.ndarray:
+    """CARLA / SYNTHIA-SF depth PNG, as the (H, W, 3) BGR array cv2 writes: depth =
+    far * (R + 256 G + 65536 B) / (2^24 - 1)."""
+    code = np.round(depth_m / far * (2**24 - 1)).astype(np.int64)
+    r, g, b = code % 256, code // 256 % 256, code // 65536
+    return np.stack([b, g, r], -1).astype(np.uint8)
+
+
+def uint16_256_png(depth_m: np.ndarray) -> np.ndarray:
+    """KITTI-style uint16 depth PNG: value = round(256 * metres), 0 = invalid (depth 0)."""
+    assert depth_m.max() * 256 < 65536
+    return np.round(depth_m * 256.0).astype(np.uint16)
+
+
 def write_carla(root: str, episodes=('episode_0000', 'episode_0001'), frames=2) -> Dict:
     """The authors' CARLA layout; semantic ids 0..12 (11, 12 are ignored)."""
     for e, ep in enumerate(episodes):
@@ -62,7 +79,7 @@ def write_carla(root: str, episodes=('episode_0000', 'episode_0001'), frames=2) 
             _write(osp.join(cam, name), image_of(ids, tag=e))
             _write(osp.join(cam, 'Semantic', name), ids)
             _write(osp.join(cam, 'Depth', name),
-                   encode_rgb24(depth_of(ids), 1000.0)[..., ::-1].copy())
+                   rgb24_png(depth_of(ids), 1000.0))
     return dict(root=root, n=len(episodes) * frames)
 
 
@@ -79,7 +96,7 @@ def write_synthia(root: str, sequences=(1, 2), frames=2) -> Dict:
                                rng.integers(0, 255, (H, W))], -1).astype(np.uint8)
             _write(osp.join(seq, 'GTLeft', name), gt_rgb[..., ::-1].copy())
             _write(osp.join(seq, 'DepthLeft', name),
-                   encode_rgb24(depth_of(ids), 5000.0)[..., ::-1].copy())
+                   rgb24_png(depth_of(ids), 5000.0))
     return dict(root=root, n=len(sequences) * frames)
 
 
@@ -117,7 +134,7 @@ def write_cityscapes(root: str, splits=('train', 'val'), with_depth=True) -> Dic
                 valid = disp > 1
                 conv = np.where(valid, FX * BASELINE * 256.0 / np.maximum(disp - 1.0, 1), 0)
                 _write(osp.join(root, 'depth', rel, f'{stem}_depth.png'),
-                       encode_uint16_256(conv))
+                       uint16_256_png(conv))
     return dict(root=root, n=2)
 
 
@@ -133,7 +150,7 @@ def write_kitti_semantics(root: str, n=2) -> Dict:
         ids = stripes(34, shift=i)
         _write(osp.join(root, 'image_2', name), image_of(ids))
         _write(osp.join(root, 'semantic', name), ids)
-        _write(osp.join(root, 'depth', name), encode_uint16_256(depth_of(ids)))
+        _write(osp.join(root, 'depth', name), uint16_256_png(depth_of(ids)))
     return dict(root=root, n=n)
 
 

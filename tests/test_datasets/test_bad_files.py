@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
+from datasets_testdata import syn_path
 from synthssl.datasets import PBRSDataset, SyntheticMultiTaskDataset
 from synthssl.datasets.transforms import LoadMultiTaskAnnotations
-from synthssl.render import io
 from synthssl.render.io import BadFileError
 
 LOAD = [dict(type='synthssl.LoadMultiTaskAnnotations')]
@@ -20,7 +20,7 @@ def _syn(root, **kw):
 
 
 def test_truncated_png(syn_root):
-    path = io.view_path(syn_root['root'], syn_root['views'][0], 'depth')
+    path = syn_path(syn_root['root'], syn_root['views'][0], 'depth')
     data = open(path, 'rb').read()
     with open(path, 'wb') as f:
         f.write(data[:len(data) // 2])
@@ -29,15 +29,15 @@ def test_truncated_png(syn_root):
 
 
 def test_depth_of_wrong_dtype(syn_root):
-    path = io.view_path(syn_root['root'], syn_root['views'][1], 'depth')
+    path = syn_path(syn_root['root'], syn_root['views'][1], 'depth')
     cv2.imwrite(path, np.full((24, 32), 100, np.uint8))
     with pytest.raises(BadFileError, match=re.escape(path) + '.*uint16.*got uint8'):
         _syn(syn_root['root'])[1]
 
 
 def test_rgb_depth_size_mismatch(syn_root):
-    path = io.view_path(syn_root['root'], syn_root['views'][2], 'depth')
-    io.write_depth(path, np.ones((12, 16)))
+    path = syn_path(syn_root['root'], syn_root['views'][2], 'depth')
+    assert cv2.imwrite(path, np.full((12, 16), 1000, np.uint16))  # 1 m, the wrong size
     with pytest.raises(BadFileError, match=re.escape(path) + '.*16x12.*32x24'):
         _syn(syn_root['root'])[2]
 
@@ -51,7 +51,7 @@ def test_normal_of_wrong_channels(pbrs_root):
 
 
 def test_missing_file_at_init_and_at_load(syn_root):
-    path = io.view_path(syn_root['root'], syn_root['views'][3], 'normal')
+    path = syn_path(syn_root['root'], syn_root['views'][3], 'normal')
     os.remove(path)
     with pytest.raises(FileNotFoundError, match=re.escape(path)):
         _syn(syn_root['root'])

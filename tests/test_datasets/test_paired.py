@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
 """SynRealPairDataset: deterministic, rank-safe pairing with a restarting real stream."""
+import cv2
 import numpy as np
 import torch
 from mmengine.dataset import pseudo_collate
@@ -7,14 +8,13 @@ from mmengine.dataset import pseudo_collate
 from synthssl.datasets import (EpochEncodedInfiniteSampler, EpochEncodedSampler,
                                RealImageFolderDataset, SynRealPairDataset,
                                SyntheticMultiTaskDataset)
-from synthssl.render import io
 
 
 def _real_folder(tmp_path, n):
     root = tmp_path / 'real'
+    root.mkdir(exist_ok=True)
     for i in range(n):
-        img = np.full((20, 30, 3), i * 10, np.uint8)
-        io.write_rgb(str(root / f'{i:02d}.png'), img)
+        assert cv2.imwrite(str(root / f'{i:02d}.png'), np.full((20, 30, 3), i * 10, np.uint8))
     return str(root)
 
 
