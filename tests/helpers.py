@@ -8,9 +8,11 @@ import math
 import numbers
 import os
 import os.path as osp
+import signal
 import socket
 import subprocess
 import sys
+import time
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import pytest
@@ -49,6 +51,23 @@ def tool_fails(args: List[str], timeout: int = 300) -> str:
     if proc.returncode == 0:
         pytest.fail(f'{" ".join(args)} succeeded; expected an error\n{proc.stdout[-3000:]}')
     return proc.stderr
+
+
+def kill_when_file_appears(args: List[str], path: str, timeout: int = 600) -> None:
+    """Start a command from the repo root and SIGKILL its process group as soon as ``path``
+    exists (a job killed right after writing its first checkpoint); fail the test if the
+    command dies first or ``path`` does not appear within ``timeout`` seconds."""
+    proc = subprocess.Popen(args, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.time() + timeout
+        while not osp.isfile(path):
+            assert proc.poll() is None, f'the job died before writing {path}'
+            assert time.time() < deadline, f'no {path} after {timeout} s'
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def free_port() -> int:

@@ -4,31 +4,12 @@
 two-optimiser algorithm trains under DDP (2 CPU processes, gloo, separate DDP wrappers)."""
 import os
 import os.path as osp
-import signal
-import subprocess
 import sys
-import time
 
-import pytest
 import torch
-from mmengine.config import Config
 
-from helpers import REPO, assert_finite_metrics, free_port, logged_scalars, run_tool, tool_env
-from pretrain_helpers import render_tiny_data, shrink
-
-
-@pytest.fixture(scope='module')
-def tiny_cfg(tmp_path_factory):
-    root = tmp_path_factory.mktemp('pretrain_tools')
-    paths = render_tiny_data(str(root / 'data'))
-    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')),
-                 paths, str(root / 'unused'))
-    cfg.model.pool_size = 4
-    cfg.train_cfg.val_interval = 1000  # no validation in these runs
-    cfg.pop('experiment_name')
-    path = str(root / 'alexnet_3task_tiny.py')
-    cfg.dump(path)
-    return path
+from helpers import (assert_finite_metrics, free_port, kill_when_file_appears, logged_scalars,
+                     run_tool, tool_env)
 
 
 #: what alexnet_3task logs every iteration (rank 0's values under DDP)
@@ -44,22 +25,12 @@ def _adam_steps(ckpt):
     return int(next(iter(ckpt['optimizer']['generator']['state'].values()))['step'])
 
 
-def test_killed_run_resumes_where_it_stopped(tiny_cfg, tmp_path):
+def test_killed_run_resumes_where_it_stopped(tiny_pretrain_cfg, tmp_path):
     work = str(tmp_path / 'work')
-    cmd = [sys.executable, 'tools/train.py', tiny_cfg, '--work-dir', work, '--cfg-options',
+    cmd = [sys.executable, 'tools/train.py', tiny_pretrain_cfg, '--work-dir', work, '--cfg-options',
            'train_cfg.max_iters=1000', 'default_hooks.checkpoint.interval=2']
-    proc = subprocess.Popen(cmd, cwd=REPO, env=tool_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
-        deadline = time.time() + 600
-        while not osp.isfile(osp.join(work, 'iter_2.pth')):
-            assert proc.poll() is None, 'training died before its first checkpoint'
-            assert time.time() < deadline, 'no checkpoint after 10 minutes'
-            time.sleep(0.05)
-        # Kill as soon as the file appears: with the atomic backend it is complete.
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    # Killed as soon as the file appears: with the atomic backend it is complete.
+    kill_when_file_appears(cmd, osp.join(work, 'iter_2.pth'))
     saved = sorted(int(f[5:-4]) for f in os.listdir(work) if f.startswith('iter_'))
     last = saved[-1]
     state = _load(osp.join(work, f'iter_{last}.pth'))
@@ -67,7 +38,7 @@ def test_killed_run_resumes_where_it_stopped(tiny_cfg, tmp_path):
     assert int(state['state_dict']['pool_syn.count']) == min(4, 2 * last)
 
     target = last + 2
-    proc = run_tool([sys.executable, 'tools/train.py', tiny_cfg, '--work-dir', work, '--resume',
+    proc = run_tool([sys.executable, 'tools/train.py', tiny_pretrain_cfg, '--work-dir', work, '--resume',
                      '--cfg-options', f'train_cfg.max_iters={target}',
                      'default_hooks.checkpoint.interval=2'])
     log = proc.stdout + proc.stderr
@@ -83,9 +54,9 @@ def test_killed_run_resumes_where_it_stopped(tiny_cfg, tmp_path):
     assert set(final['param_schedulers']) == {'generator', 'discriminator'}
 
 
-def test_two_process_ddp_training(tiny_cfg, tmp_path):
+def test_two_process_ddp_training(tiny_pretrain_cfg, tmp_path):
     work = str(tmp_path / 'dist')
-    proc = run_tool(['bash', 'tools/dist_train.sh', tiny_cfg, '2', '--work-dir', work],
+    proc = run_tool(['bash', 'tools/dist_train.sh', tiny_pretrain_cfg, '2', '--work-dir', work],
                     env=tool_env(PORT=str(free_port())))
     log = proc.stdout + proc.stderr
     assert 'Distributed training: True' in log and 'GPU number: 2' in log

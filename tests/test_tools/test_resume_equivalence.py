@@ -6,16 +6,12 @@ checkpoint and resumed to N. The final weights (backbone, heads, discriminator),
 pools, both optimisers' states and both schedulers' states must be bit-identical on the CPU:
 every random draw after the resume (data augmentation, dropout, the pools' swaps) has to be
 the one the straight run made."""
-import os
 import os.path as osp
-import signal
-import subprocess
 import sys
-import time
 
 import torch
 
-from helpers import REPO, run_tool, tool_env
+from helpers import kill_when_file_appears, run_tool
 
 N = 6
 
@@ -50,18 +46,7 @@ def test_killed_and_resumed_run_matches_the_straight_run(tiny_pretrain_cfg, tmp_
     straight, killed = str(tmp_path / 'straight'), str(tmp_path / 'killed')
     run_tool(_cmd(tiny_pretrain_cfg, straight))
 
-    proc = subprocess.Popen(_cmd(tiny_pretrain_cfg, killed), cwd=REPO, env=tool_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        deadline = time.time() + 600
-        while not osp.isfile(osp.join(killed, 'iter_2.pth')):
-            assert proc.poll() is None, 'training died before its first checkpoint'
-            assert time.time() < deadline, 'no checkpoint after 10 minutes'
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    kill_when_file_appears(_cmd(tiny_pretrain_cfg, killed), osp.join(killed, 'iter_2.pth'))
     assert not osp.exists(osp.join(killed, f'iter_{N}.pth')), 'killed too late to test'
     log = run_tool(_cmd(tiny_pretrain_cfg, killed) + ['--resume'])
     assert 'resumed epoch: 0, iter:' in log.stdout + log.stderr

@@ -23,7 +23,7 @@ import os.path as osp
 import pickle
 import re
 import warnings
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Tuple, Union
 
 import numpy as np
 import torch
