@@ -17,7 +17,7 @@ from typing import Dict, List, Optional
 from mmengine.dataset import BaseDataset
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import read_json
+from synthssl.fileio import read_json
 
 #: NYU Depth v2 RGB camera (Silberman et al.'s toolbox ``camera_params.m``), 640 x 480,
 #: pixel centres at integer coordinates.

@@ -6,7 +6,8 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.dataset import BaseDataset
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import read_json, read_manifest_file, view_path
+from synthssl.fileio import read_json
+from synthssl.render.io import read_manifest_file, view_path
 
 # Dense modalities of the render layout (rgb and camera are always required).
 DENSE_MODALITIES = ('depth', 'normal', 'instance', 'semantic')

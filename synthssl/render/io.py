@@ -1,6 +1,6 @@
 # Copyright (c) synthssl contributors.
 """On-disk encodings of rendered views, shared by the renderer (writes) and the dataset
-readers (read). No torch, no mmengine.
+readers (read); generic checked reading is :mod:`synthssl.fileio`. No torch, no mmengine.
 
 Layout of a rendered dataset root::
 
@@ -26,19 +26,18 @@ Conventions:
 import json
 import os
 import os.path as osp
-from typing import Any, Dict, List, Optional
+from typing import Dict, List
 
 import cv2
 import numpy as np
+
+from synthssl.fileio import BadFileError, imread, imread_checked
+
 
 DEPTH_SCALE_MM = 1000.0  # file value = metres * 1000
 MAX_DEPTH_M = 65.535
 FORMAT_VERSION = 1
 MODALITIES = ('rgb', 'depth', 'normal', 'instance', 'semantic', 'camera')
-
-
-class BadFileError(ValueError):
-    """A dataset file that exists but cannot be used; the message names the file."""
 
 
 def view_path(root: str, view: str, modality: str) -> str:
@@ -54,33 +53,6 @@ def _imwrite(path: str, img: np.ndarray) -> None:
     if not cv2.imwrite(tmp, img):
         raise OSError(f'could not write {path}')
     os.replace(tmp, path)  # never leave a half-written file under the final name
-
-
-def _imread(path: str, flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: file does not exist')
-    img = cv2.imread(path, flags)
-    if img is None:
-        raise BadFileError(f'{path}: not a readable image (truncated or corrupt?)')
-    return img
-
-
-def _expect(path: str, img: np.ndarray, dtypes, channels: Optional[int], what: str) -> None:
-    dtypes = tuple(np.dtype(d).name for d in (dtypes if isinstance(dtypes, (tuple, list))
-                                                 else (dtypes, )))
-    got_c = 1 if img.ndim == 2 else img.shape[2]
-    if img.dtype.name not in dtypes or (channels is not None and got_c != channels):
-        raise BadFileError(f'{path}: {what} must be {"/".join(dtypes)} with '
-                           f'{channels} channel(s), got {img.dtype.name} with {got_c}')
-
-
-def imread_checked(path: str, dtypes, channels: Optional[int], what: str) -> np.ndarray:
-    """Read an image unchanged; FileNotFoundError / BadFileError naming ``path`` if it is
-    missing, undecodable, or not one of ``dtypes`` (a dtype or a sequence of them) with
-    ``channels`` channels. ``what`` names the map in the message (e.g. 'a depth map')."""
-    img = _imread(path)
-    _expect(path, img, dtypes, channels, what)
-    return img
 
 
 # --------------------------------------------------------------------------- writers
@@ -132,7 +104,7 @@ def write_camera(path: str, K: np.ndarray, cam_to_world: np.ndarray, width: int,
 # --------------------------------------------------------------------------- readers
 def read_rgb(path: str) -> np.ndarray:
     """(H, W, 3) uint8 RGB from an 8-bit colour image (PNG or JPEG)."""
-    img = _imread(path, cv2.IMREAD_COLOR)
+    img = imread(path, cv2.IMREAD_COLOR)
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
@@ -158,18 +130,6 @@ def read_normal(path: str) -> np.ndarray:
 def read_ids(path: str, dtype=np.uint16) -> np.ndarray:
     """(H, W) integer id map (uint16 instance ids or uint8 semantic ids)."""
     return imread_checked(path, dtype, 1, 'an id map')
-
-
-def read_json(path: str, missing: str = 'file does not exist') -> Any:
-    """The JSON document in ``path``; ``FileNotFoundError('<path>: <missing>')`` if there is
-    no such file, ``ValueError`` naming the file if it is not valid JSON."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'{path}: {missing}')
-    try:
-        with open(path, encoding='utf-8') as f:
-            return json.load(f)
-    except ValueError as e:
-        raise ValueError(f'{path}: not valid JSON ({e})') from e
 
 
 def read_manifest_file(path: str, missing: str = 'manifest does not exist') -> List[Dict]:

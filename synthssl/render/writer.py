@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
+from synthssl.fileio import BadFileError
 from . import io
 from .scene import CLASSES, SceneConfig, sample_scene
 
@@ -93,7 +94,7 @@ def _check_meta(path: str, meta: Dict) -> None:
         with open(path, encoding='utf-8') as f:
             old = json.load(f)
     except (OSError, ValueError) as e:
-        raise io.BadFileError(f'{path}: unreadable meta.json ({e}); delete it or use a new '
+        raise BadFileError(f'{path}: unreadable meta.json ({e}); delete it or use a new '
                               f'output folder') from e
     diff = [k for k in _RESUME_KEYS if old.get(k) != meta[k]]
     if diff:

@@ -17,7 +17,7 @@ from test_atdt_readers import CS_STEM, H, W, write_cityscapes
 
 from synthssl.datasets import CityscapesDepthDataset
 from synthssl.datasets.transforms import LoadDepthMap
-from synthssl.render.io import BadFileError
+from synthssl.fileio import BadFileError
 
 TOOL = osp.join('tools', 'dataset_converters', 'cityscapes_disparity_to_depth.py')
 

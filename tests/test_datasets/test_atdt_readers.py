@@ -21,7 +21,8 @@ from synthssl.datasets.atdt.labels import (CARLA_CLASSES, CITYSCAPES_ID_TO_TRAIN
 from synthssl.datasets.transforms import (LoadDepthMap, LoadSemanticMap,
                                           RandomGammaBrightnessColor, decode_rgb24,
                                           encode_rgb24, encode_uint16_256)
-from synthssl.render.io import BadFileError, view_path
+from synthssl.fileio import BadFileError
+from synthssl.render.io import view_path
 
 H, W = 32, 64
 CS_STEM = 'aachen_000000_000019'

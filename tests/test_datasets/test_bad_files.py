@@ -10,7 +10,7 @@ import pytest
 from datasets_testdata import syn_path
 from synthssl.datasets import PBRSDataset, SyntheticMultiTaskDataset
 from synthssl.datasets.transforms import LoadMultiTaskAnnotations
-from synthssl.render.io import BadFileError
+from synthssl.fileio import BadFileError
 
 LOAD = [dict(type='synthssl.LoadMultiTaskAnnotations')]
 

@@ -38,7 +38,7 @@ from synthssl.datasets.atdt.cityscapes import (CITYSCAPES_DISPARITY_OFFSET,  # n
 from synthssl.datasets.transforms.depth_loading import (CARLA_FAR_M,  # noqa: E402
                                                         decode_disparity, encode_rgb24,
                                                         encode_uint16_256)
-from synthssl.render.io import imread_checked  # noqa: E402
+from synthssl.fileio import imread_checked  # noqa: E402
 from synthssl.utils.launch import prepare_process_env  # noqa: E402
 
 DISPARITY_SUFFIX = '_disparity.png'

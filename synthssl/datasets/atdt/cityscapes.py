@@ -6,7 +6,7 @@ import os.path as osp
 from typing import Dict, List, Optional, Tuple
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import BadFileError
+from synthssl.fileio import BadFileError
 
 from .base import SemDepthDataset, sorted_files
 

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import BadFileError
+from synthssl.fileio import BadFileError
 
 from .base import SemDepthDataset, sorted_files
 

@@ -5,7 +5,8 @@ import os.path as osp
 from typing import Dict, List
 
 from synthssl.registry import DATASETS
-from synthssl.render.io import BadFileError, read_json, read_manifest_file, view_path
+from synthssl.fileio import BadFileError, read_json
+from synthssl.render.io import read_manifest_file, view_path
 from synthssl.render.scene import CLASSES as RENDER_CLASSES
 
 from .base import SemDepthDataset

@@ -24,7 +24,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from synthssl.registry import TRANSFORMS
-from synthssl.render.io import BadFileError, imread_checked
+from synthssl.fileio import BadFileError, imread_checked
 
 RGB24_MAX = float(2 ** 24 - 1)
 CARLA_FAR_M = 1000.0
@@ -77,7 +77,7 @@ def read_depth_file(path: str,
                     disparity_offset: float = 0.0) -> np.ndarray:
     """Decode the depth file ``path`` in ``encoding`` to (H, W) float32 metres (0 invalid).
 
-    Raises ``FileNotFoundError`` / :class:`~synthssl.render.io.BadFileError` naming the file
+    Raises ``FileNotFoundError`` / :class:`~synthssl.fileio.BadFileError` naming the file
     when it is missing, undecodable, or has the wrong dtype / channel count for ``encoding``.
     """
     if encoding in ('carla_rgb', 'synthia_sf'):

@@ -34,8 +34,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from synthssl.registry import TRANSFORMS
-from synthssl.render.io import (BadFileError, imread_checked, read_camera, read_depth,
-                                read_normal, read_rgb)
+from synthssl.fileio import BadFileError, imread_checked
+from synthssl.render.io import read_camera, read_depth, read_normal, read_rgb
 
 _ID_DTYPES = ('uint8', 'uint16')
 
@@ -87,7 +87,7 @@ class LoadMultiTaskAnnotations(BaseTransform):
     ``tasks`` the tuple of loaded target names; ``flip`` False.
 
     Every map must have the image's size, the dtype/channels of its encoding and be a
-    decodable file; otherwise :class:`~synthssl.render.io.BadFileError` (or
+    decodable file; otherwise :class:`~synthssl.fileio.BadFileError` (or
     ``FileNotFoundError``) is raised with the offending file's path in the message.
 
     Args:

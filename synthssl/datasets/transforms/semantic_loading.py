@@ -6,7 +6,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from synthssl.registry import TRANSFORMS
-from synthssl.render.io import BadFileError, imread_checked
+from synthssl.fileio import BadFileError, imread_checked
 
 from .depth_loading import _add_seg_field, _check_size
 
