@@ -16,7 +16,7 @@ from mmengine.registry import init_default_scope
 
 from synthssl.datasets import (CARLADataset, CityscapesDepthDataset, KITTIDepthDataset,
                                RenderedSceneSegDataset, SynthiaSFDataset)
-from synthssl.datasets.atdt.labels import (CARLA_CLASSES, CITYSCAPES_ID_TO_TRAINID,
+from synthssl.datasets.label_maps import (CARLA_CLASSES, CITYSCAPES_ID_TO_TRAINID,
                                            RENDER_SEG_CLASSES, label_lut)
 from synthssl.datasets.transforms import (LoadDepthMap, LoadSemanticMap,
                                           RandomGammaBrightnessColor, decode_rgb24,

@@ -64,7 +64,7 @@ def test_table_matches_cityscapesscripts():
     # cityscapesscripts is a pinned test requirement (requirements/tests.txt): no skip
     from cityscapesscripts.helpers import labels
 
-    from synthssl.datasets.atdt.labels import CITYSCAPES_ID_TO_TRAINID
+    from synthssl.datasets.label_maps import CITYSCAPES_ID_TO_TRAINID
     ref = {lb.id: lb.trainId for lb in labels.labels if lb.id >= 0}
     assert tuple(i for i, t in sorted(ref.items()) if t not in (255, -1)) == \
         CITYSCAPES_TRAIN_LABEL_IDS

@@ -8,7 +8,7 @@ from mmseg.datasets import BaseSegDataset
 
 from synthssl.datasets.transforms.depth_loading import DEPTH_ENCODINGS
 
-from .labels import CARLA_CLASSES, CARLA_PALETTE, LABEL_MAPPINGS
+from ..label_maps import CARLA_CLASSES, CARLA_PALETTE, LABEL_MAPPINGS
 
 _MISSING = ('', '_', '-', 'none', 'None')
 

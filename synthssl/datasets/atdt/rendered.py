@@ -10,7 +10,7 @@ from synthssl.render.io import read_manifest_file, view_path
 from synthssl.render.scene import CLASSES as RENDER_CLASSES
 
 from .base import SemDepthDataset
-from .labels import RENDER_PALETTE, RENDER_SEG_CLASSES
+from ..label_maps import RENDER_PALETTE, RENDER_SEG_CLASSES
 
 
 @DATASETS.register_module()

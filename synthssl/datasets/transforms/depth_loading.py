@@ -23,8 +23,10 @@ from typing import Dict, Optional
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from synthssl.registry import TRANSFORMS
 from synthssl.fileio import BadFileError, imread_checked
+from synthssl.registry import TRANSFORMS
+
+from .map_fields import add_seg_field, check_map_size
 
 RGB24_MAX = float(2 ** 24 - 1)
 CARLA_FAR_M = 1000.0
@@ -115,19 +117,6 @@ def read_depth_file(path: str,
     raise ValueError(f'{path}: unknown depth encoding {encoding!r}; known: {DEPTH_ENCODINGS}')
 
 
-def _check_size(results: Dict, arr: np.ndarray, path: str, what: str) -> None:
-    img = results.get('img')
-    if img is not None and arr.shape[:2] != img.shape[:2]:
-        raise BadFileError(f'{path}: {what} is {arr.shape[1]}x{arr.shape[0]} (WxH) but the '
-                           f'image {results.get("img_path")} is {img.shape[1]}x{img.shape[0]}')
-
-
-def _add_seg_field(results: Dict, key: str) -> None:
-    fields = results.setdefault('seg_fields', [])
-    if key not in fields:
-        fields.append(key)
-
-
 @TRANSFORMS.register_module()
 class LoadDepthMap(BaseTransform):
     """Load ``gt_depth_map`` (H, W) float32 metres, 0 = invalid, from ``depth_map_path``.
@@ -172,10 +161,10 @@ class LoadDepthMap(BaseTransform):
                                  'or the sample\'s depth_encoding')
             depth = read_depth_file(path, encoding, results.get('focal_baseline'),
                                     results.get('disparity_offset', 0.0))
-            _check_size(results, depth, path, 'depth map')
+            check_map_size(results, depth, path, 'depth map')
         results['gt_depth_map'] = depth
         results['depth_rescale_factor'] = 1.0
-        _add_seg_field(results, 'gt_depth_map')
+        add_seg_field(results, 'gt_depth_map')
         return results
 
     def __repr__(self) -> str:

@@ -5,10 +5,11 @@ from typing import Dict, Optional
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from synthssl.registry import TRANSFORMS
 from synthssl.fileio import BadFileError, imread_checked
+from synthssl.registry import TRANSFORMS
 
-from .depth_loading import _add_seg_field, _check_size
+from ..label_maps import LABEL_MAPPINGS, apply_label_mapping
+from .map_fields import add_seg_field, check_map_size
 
 # channel letter -> index in cv2's BGR(A) order
 _CHANNELS = {'R': 2, 'G': 1, 'B': 0}
@@ -17,7 +18,7 @@ _CHANNELS = {'R': 2, 'G': 1, 'B': 0}
 @TRANSFORMS.register_module()
 class LoadSemanticMap(BaseTransform):
     """Load ``gt_seg_map`` (H, W) uint8 class ids from ``seg_map_path``, remapped by a label
-    mapping of :mod:`synthssl.datasets.atdt.labels` (unmapped ids -> ``ignore_index``).
+    mapping of :mod:`synthssl.datasets.label_maps` (unmapped ids -> ``ignore_index``).
 
     Which mapping and which channel hold the ids are the sample's ``label_mapping`` and
     ``seg_channel`` (set by the AT/DT readers) unless given here. With a channel (``'R'``,
@@ -40,7 +41,6 @@ class LoadSemanticMap(BaseTransform):
                  seg_channel: Optional[str] = None,
                  ignore_index: int = 255,
                  missing: str = 'ignore') -> None:
-        from synthssl.datasets.atdt.labels import LABEL_MAPPINGS
         if label_mapping is not None and label_mapping != 'none' \
                 and label_mapping not in LABEL_MAPPINGS:
             raise KeyError(f'unknown label mapping {label_mapping!r}; known: '
@@ -67,7 +67,6 @@ class LoadSemanticMap(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         """Load and remap the label map of ``results``; see the class docstring."""
-        from synthssl.datasets.atdt.labels import apply_label_mapping
         path = results.get('seg_map_path')
         if not path:
             if self.missing == 'error' or results.get('img') is None:
@@ -85,7 +84,7 @@ class LoadSemanticMap(BaseTransform):
                     raise BadFileError(f'{path}: label ids up to {ids.max()} do not fit uint8; '
                                        'give a label_mapping')
                 seg = ids.astype(np.uint8)
-            _check_size(results, seg, path, 'label map')
+            check_map_size(results, seg, path, 'label map')
         label_map = results.get('label_map')
         if label_map:
             lut = np.arange(256, dtype=np.uint8)
@@ -93,7 +92,7 @@ class LoadSemanticMap(BaseTransform):
                 lut[old] = new
             seg = lut[seg]
         results['gt_seg_map'] = seg
-        _add_seg_field(results, 'gt_seg_map')
+        add_seg_field(results, 'gt_seg_map')
         return results
 
     def __repr__(self) -> str:

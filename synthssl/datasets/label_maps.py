@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
-"""Label sets of the AT/DT domains and their maps to the 11 CARLA classes.
+"""Named label mappings (source ids -> a target class set) for :class:`LoadSemanticMap`:
+the AT/DT domains' label sets and their maps to the 11 CARLA classes, and the renderer's.
 
 AT/DT (Zama Ramirez et al., ICCV'19) trains and evaluates semantic segmentation on the eleven
 classes of its CARLA renders ("those available in the Carla simulator plus ... 'Sky'"). The
@@ -18,7 +19,7 @@ import numpy as np
 
 from synthssl.render.scene import CLASSES as RENDER_CLASSES
 
-from ..cityscapes_labels import CITYSCAPES_CLASSES, CITYSCAPES_ID_TO_TRAINID  # noqa: F401
+from .cityscapes_labels import CITYSCAPES_ID_TO_TRAINID
 
 IGNORE_INDEX = 255
 
