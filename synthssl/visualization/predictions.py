@@ -9,6 +9,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from synthssl.structures import TASK_KEYS
 from .maps import Cell, colorize_depth
 
 #: the dense tasks shown, in column order, with the panel kind of each.
@@ -45,8 +46,8 @@ def prediction_row(img: Any, sample: Any,
         img: the (3, H, W) network input of this sample.
         sample: a data sample with ``pred_<task>`` fields (``(1, H, W)`` depth in metres,
             ``(3, H, W)`` normals, ``(1, H, W)`` contour probability) and, where known,
-            ``gt_<task>``. Tasks without a prediction are skipped; a missing ground truth
-            leaves a black cell.
+            its ground truth (:data:`synthssl.structures.TASK_KEYS`). Tasks without a
+            prediction are skipped; a missing ground truth leaves a black cell.
         tasks: tasks to show, in order.
 
     Returns:
@@ -57,7 +58,7 @@ def prediction_row(img: Any, sample: Any,
     for task in tasks:
         if f'pred_{task}' not in sample:
             continue
-        pred, gt = to_hwc(sample.get(f'pred_{task}')), sample.get(f'gt_{task}')
+        pred, gt = to_hwc(sample.get(f'pred_{task}')), sample.get(TASK_KEYS[task])
         gt = None if gt is None else to_hwc(gt)
         if task == 'depth' and gt is not None and (gt > 0).any():
             lo, hi = float(gt[gt > 0].min()), float(gt[gt > 0].max())

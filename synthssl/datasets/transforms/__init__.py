@@ -2,7 +2,6 @@
 # Registry location (see synthssl/registry.py).
 from .contours import InstanceToContour, instance_boundaries, instance_contours
 from .csg_views import AddKeyView, PackCSGSegInputs
-from .dense_keys import DENSE_KEYS, TASK_KEYS
 from .depth_loading import (DEPTH_ENCODINGS, LoadDepthMap, decode_disparity, decode_rgb24,
                             encode_rgb24, encode_uint16_256, read_depth_file)
 from .formatting import PackMultiTaskInputs
@@ -17,7 +16,7 @@ from .semantic_loading import LoadSemanticMap
 
 __all__ = [
     'InstanceToContour', 'instance_boundaries', 'instance_contours', 'AddKeyView',
-    'PackCSGSegInputs', 'DENSE_KEYS', 'TASK_KEYS', 'DEPTH_ENCODINGS', 'LoadDepthMap',
+    'PackCSGSegInputs', 'DEPTH_ENCODINGS', 'LoadDepthMap',
     'decode_disparity', 'decode_rgb24', 'encode_rgb24', 'encode_uint16_256', 'read_depth_file',
     'PackMultiTaskInputs', 'MultiTaskCenterCrop', 'MultiTaskRandomCrop', 'MultiTaskRandomFlip',
     'MultiTaskResize', 'RandomGrayscaleChannel', 'LoadMultiTaskAnnotations', 'DepthToNormal',

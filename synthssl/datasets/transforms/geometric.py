@@ -2,7 +2,7 @@
 """Paired geometric augmentation: the image and every dense target move together.
 
 The image is interpolated (bilinear by default, or area / bicubic); the dense targets listed
-in :data:`~synthssl.datasets.transforms.dense_keys.DENSE_KEYS` are always resampled with
+in :data:`~synthssl.structures.DENSE_KEYS` are always resampled with
 nearest neighbour, so depth, normals, ids and contours never blend values across object
 edges. The intrinsics ``K`` follow (pixel centres at integer coordinates):
 resize ``fx *= sx, cx = (cx + 0.5) * sx - 0.5``; crop ``cx -= x0``; horizontal flip
@@ -20,7 +20,8 @@ from mmcv.image import rescale_size
 from mmcv.transforms import BaseTransform
 
 from synthssl.registry import TRANSFORMS
-from .dense_keys import DENSE_KEYS
+from synthssl.structures import DENSE_KEYS
+
 from .loading import scale_intrinsics
 
 _INTERP = dict(nearest=cv2.INTER_NEAREST, bilinear=cv2.INTER_LINEAR, area=cv2.INTER_AREA,

@@ -34,6 +34,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from synthssl.registry import TRANSFORMS
+from synthssl.structures import TASK_KEYS
 from synthssl.fileio import BadFileError, imread_checked
 from synthssl.render.io import read_camera, read_depth, read_normal, read_rgb
 
@@ -205,7 +206,7 @@ class LoadMultiTaskAnnotations(BaseTransform):
                 raise BadFileError(
                     f'{path}: {name} map is {arr.shape[1]}x{arr.shape[0]} (WxH) but the image '
                     f'{img_path} is {w}x{h}')
-            results[f'gt_{name}'] = arr
+            results[TASK_KEYS[name]] = arr
             tasks.append(name)
         results['tasks'] = tuple(tasks)
         return results

@@ -9,12 +9,15 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule, ModuleDict
 
 from synthssl.registry import MODELS
+from synthssl.structures import TASK_KEYS
 
 #: task -> (ground-truth field of the data sample, output channels, default loss)
 TASKS = {
-    'normal': ('gt_normal', 3, dict(type='synthssl.NormalDotLoss', loss_weight=10.0)),
-    'depth': ('gt_depth', 1, dict(type='synthssl.ScaleInvariantDepthLoss', loss_weight=5.0)),
-    'contour': ('gt_contour', 1, dict(type='synthssl.ClassBalancedBCELoss', loss_weight=1.0)),
+    'normal': (TASK_KEYS['normal'], 3, dict(type='synthssl.NormalDotLoss', loss_weight=10.0)),
+    'depth': (TASK_KEYS['depth'], 1,
+              dict(type='synthssl.ScaleInvariantDepthLoss', loss_weight=5.0)),
+    'contour': (TASK_KEYS['contour'], 1,
+                dict(type='synthssl.ClassBalancedBCELoss', loss_weight=1.0)),
 }
 
 
