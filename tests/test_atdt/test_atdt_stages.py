@@ -146,7 +146,7 @@ def test_transfer_level_configs_match_resnet50(level, pair):
     config), checked on the real encoder."""
     from mmengine.registry import MODELS
 
-    from synthssl.models.algorithms.atdt import ATDTTransfer
+    from synthssl.models.utils.mmseg_adapter import resnet_encode
     name = 'dep2sem_transfer' + (f'_level{level}' if level < 3 else '')
     cfg = _cfg(f'{pair}/{name}')
     assert cfg.model.transfer_level % 4 == level
@@ -155,7 +155,7 @@ def test_transfer_level_configs_match_resnet50(level, pair):
         enc = MODELS.build(cfg.model.source.backbone)
     enc.eval()  # (mmseg's ResNet.train returns None)
     with torch.no_grad():
-        f = ATDTTransfer._encode(enc, torch.zeros(1, 3, 64, 64), level)
+        f = resnet_encode(enc, torch.zeros(1, 3, 64, 64), level)
     assert cfg.model.transfer.in_channels == cfg.model.transfer.out_channels == f.shape[1]
     # released G width (512 on the rendered pair)
     assert cfg.model.transfer.channels == (2048 if pair == 'synthia2cityscapes' else 512)

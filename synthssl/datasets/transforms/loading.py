@@ -33,10 +33,10 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from synthssl.registry import TRANSFORMS
-from synthssl.structures import TASK_KEYS
 from synthssl.fileio import BadFileError, imread_checked
+from synthssl.registry import TRANSFORMS
 from synthssl.render.io import read_camera, read_depth, read_normal, read_rgb
+from synthssl.structures import TASK_KEYS
 
 _ID_DTYPES = ('uint8', 'uint16')
 

@@ -7,10 +7,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.logging import print_log
-from mmengine.model import BaseModel
 from mmengine.runner.checkpoint import _load_checkpoint
 
 from synthssl.registry import MODELS
+from ..utils.mmseg_adapter import (check_resnet, decode_single_map, resnet_continue,
+                                   resnet_encode)
+from .base_dense_algorithm import BaseDenseAlgorithm
 
 
 def _load_state_dict(path: str, what: str) -> Dict[str, torch.Tensor]:
@@ -52,7 +54,7 @@ def _load_prefixed(module: nn.Module, sd: Dict[str, torch.Tensor], prefix: str, 
 
 
 @MODELS.register_module()
-class ATDTTransfer(BaseModel):
+class ATDTTransfer(BaseDenseAlgorithm):
     """Stage 3 (train G_{1→2} on domain A) and stage 4 (solve task 2 on domain B) of AT/DT.
 
     Holds three networks:
@@ -132,11 +134,8 @@ class ATDTTransfer(BaseModel):
         self.target_checkpoint = target_checkpoint
         self.test_source_checkpoint = test_source_checkpoint
 
-        for name, enc in (('source', self.source_encoder), ('target', self.target.backbone)):
-            if not hasattr(enc, 'res_layers'):
-                raise TypeError(f'ATDTTransfer: the {name} backbone must be an mmseg ResNet '
-                                f'(ResNet/ResNetV1c/ResNetV1d), got {type(enc).__name__}')
-        n = len(self.target.backbone.res_layers)
+        check_resnet(self.source_encoder, 'ATDTTransfer: the source backbone')
+        n = check_resnet(self.target.backbone, 'ATDTTransfer: the target backbone')
         if not -n <= transfer_level < n:
             raise ValueError(f'ATDTTransfer: transfer_level {transfer_level} is out of range '
                              f'for a backbone with {n} stages')
@@ -159,7 +158,6 @@ class ATDTTransfer(BaseModel):
         for m in self._frozen:
             m.requires_grad_(False)
         self.weights_loaded = False
-        self._in_domain = False
         self.train()
 
     # ------------------------------------------------------------------ weights / modes
@@ -200,30 +198,14 @@ class ATDTTransfer(BaseModel):
         return self
 
     # ------------------------------------------------------------------ encoders
-    @staticmethod
-    def _encode(backbone: nn.Module, x: torch.Tensor, stop: int) -> torch.Tensor:
-        """Stem and residual stages 0..stop of an mmseg ResNet: (N, 3, H, W) -> feature."""
-        if backbone.deep_stem:
-            x = backbone.stem(x)
-        else:
-            x = backbone.relu(backbone.norm1(backbone.conv1(x)))
-        x = backbone.maxpool(x)
-        for name in backbone.res_layers[:stop + 1]:
-            x = getattr(backbone, name)(x)
-        return x
-
-    @staticmethod
-    def _continue(backbone: nn.Module, x: torch.Tensor, start: int) -> torch.Tensor:
-        """Residual stages start+1.. of an mmseg ResNet."""
-        for name in backbone.res_layers[start + 1:]:
-            x = getattr(backbone, name)(x)
-        return x
-
-    def transferred_features(self, inputs: torch.Tensor, test: bool = False) -> torch.Tensor:
-        """G(E1(x)) at the transfer level: (N, 3, H, W) -> (N, C2, h, w)."""
-        enc = self.test_source_encoder if (test and self.test_source_encoder is not None) \
-            else self.source_encoder
-        f1 = self._encode(enc, inputs, self.transfer_level)
+    def transferred_features(self, inputs: torch.Tensor,
+                             test_source: bool = False) -> torch.Tensor:
+        """G(E1(x)) at the transfer level: (N, 3, H, W) -> (N, C2, h, w). ``test_source``:
+        encode with the E1 applied on domain B (N1^B of the non-shared §6.2 variant; the
+        shared E1 otherwise) instead of the E1 that G is trained on."""
+        enc = self.test_source_encoder \
+            if (test_source and self.test_source_encoder is not None) else self.source_encoder
+        f1 = resnet_encode(enc, inputs, self.transfer_level)
         if f1.shape[1] != self.transfer.in_channels:
             raise ValueError(f'ATDTTransfer: E1 gives {f1.shape[1]} channels at transfer level '
                              f'{self.transfer_level} but transfer.in_channels is '
@@ -233,21 +215,15 @@ class ATDTTransfer(BaseModel):
     def decode(self, feat: torch.Tensor, batch_img_metas: List[dict]) -> torch.Tensor:
         """D2 (after N2's remaining stages): transferred feature -> N2's head prediction
         at the padded input size (logits, or depth in metres)."""
-        feat = self._continue(self.target.backbone, feat, self.transfer_level)
-        return self.target.decode_head.predict([feat] * self._num_outs, batch_img_metas,
-                                               self.target.test_cfg)
+        feat = resnet_continue(self.target.backbone, feat, self.transfer_level)
+        return decode_single_map(self.target, feat, self._num_outs, batch_img_metas)
 
     # ------------------------------------------------------------------ modes
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
-                mode: str = 'tensor') -> Union[Dict, list, torch.Tensor]:
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.decode(self.transferred_features(inputs, test=not self.training),
-                               self._metas(inputs, None))
-        raise RuntimeError(f'ATDTTransfer: invalid mode {mode!r}')
+    def forward_tensor(self, inputs: torch.Tensor) -> torch.Tensor:
+        """D2(G(E1(x))) on domain-B images (the test E1): N2's raw head output at the
+        input size."""
+        return self.decode(self.transferred_features(inputs, test_source=True),
+                           self._metas(inputs, None))
 
     def loss(self, inputs: torch.Tensor, data_samples: Optional[list] = None
              ) -> Dict[str, torch.Tensor]:
@@ -258,7 +234,7 @@ class ATDTTransfer(BaseModel):
                 'model.target_checkpoint to the stage-1/2 checkpoints (they are loaded by '
                 'init_weights(), which the Runner calls before training)')
         with torch.no_grad():
-            target = self._encode(self.target.backbone, inputs, self.transfer_level)
+            target = resnet_encode(self.target.backbone, inputs, self.transfer_level)
         pred = self.transferred_features(inputs)
         if pred.shape != target.shape:
             raise ValueError(f'ATDTTransfer: G gives {tuple(pred.shape)} but E2 gives '
@@ -273,18 +249,18 @@ class ATDTTransfer(BaseModel):
         return [dict(ori_shape=shape, img_shape=shape, pad_shape=shape,
                      padding_size=[0, 0, 0, 0])] * inputs.shape[0]
 
-    def predict(self, inputs: torch.Tensor, data_samples: Optional[list] = None) -> list:
-        """D2(G(E1(x))) post-processed by N2 (unpadded, resized to ``ori_shape``)."""
+    def predict(self, inputs: torch.Tensor, data_samples: Optional[list] = None,
+                in_domain: bool = False) -> list:
+        """D2(G(E1(x))) post-processed by N2 (unpadded, resized to ``ori_shape``).
+        ``in_domain``: images of domain A, encoded with the E1 that G was trained on; else
+        domain B, with the test E1 (they differ for the non-shared N1 of §6.2)."""
         metas = self._metas(inputs, data_samples)
-        out = self.decode(self.transferred_features(inputs, test=not self._in_domain), metas)
+        out = self.decode(self.transferred_features(inputs, test_source=not in_domain), metas)
         return self.target.postprocess_result(out, data_samples)
 
     def val_step(self, data: Union[tuple, dict, list]) -> list:
         """Validation is on domain A (the stage configs' ``val_dataloader``; §6's in-domain
-        rows), so it encodes with the E1 that G was trained on, also for the non-shared
-        N1 (``test_step``, the domain-B test, uses the test E1)."""
-        self._in_domain = True
-        try:
-            return super().val_step(data)
-        finally:
-            self._in_domain = False
+        rows): ``predict(in_domain=True)``. ``test_step`` (the domain-B test) keeps mmengine's
+        ``predict`` mode, i.e. the test E1."""
+        data = self.data_preprocessor(data, False)
+        return self.predict(data['inputs'], data.get('data_samples'), in_domain=True)

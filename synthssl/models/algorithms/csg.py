@@ -12,6 +12,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 
 from synthssl.registry import MODELS
 from ..utils import ContrastiveQueue, attention_pool, chunk_feature, global_avg_pool
+from ..utils.mmseg_adapter import mark_initialized, segmentor_train_losses
 
 POOLS = dict(apool=attention_pool, gap=global_avg_pool)
 
@@ -170,7 +171,7 @@ class CSG(BaseModel):
         # Frozen teacher: re-copied from the student after init_weights (pretrained loading).
         self.teacher = copy.deepcopy(backbone)
         self.teacher.requires_grad_(False)
-        self.teacher._is_init = True  # BaseModule.init_weights skips it; see init_weights
+        mark_initialized(self.teacher)  # weights copied from the student in init_weights
         self.teacher.eval()
 
         self.mlp_q = nn.ModuleDict({
@@ -265,10 +266,7 @@ class CSG(BaseModel):
         x = model.neck(feats) if getattr(model, 'with_neck', False) else feats
         if self.task == 'cls':
             return model.head.loss(x, data_samples)
-        losses = dict(model._decode_head_forward_train(x, data_samples))
-        if getattr(model, 'with_auxiliary_head', False):
-            losses.update(model._auxiliary_head_forward_train(x, data_samples))
-        return losses
+        return segmentor_train_losses(model, x, data_samples)
 
     def predict(self, inputs: torch.Tensor, data_samples: Optional[List] = None) -> List:
         """The task model's predictions; classifiers with ``test_cfg`` get flip-averaged
