@@ -13,8 +13,8 @@ from mmengine.fileio import load
 from helpers import REPO, run_tool, tool_env
 from voc_testdata import IMAGES, SPLITS, draw_image, gt_boxes_0based, make_tiny_voc
 
-from synthssl.evaluation.proposals import box_iou, proposal_recall, selective_search
-from synthssl.evaluation.proposals.selective_search import (convert_colour,
+from synthssl.datasets.proposals import box_iou, proposal_recall, selective_search
+from synthssl.datasets.proposals.selective_search import (convert_colour,
                                                             hierarchical_grouping)
 
 TOOL = osp.join(REPO, 'tools', 'misc', 'selective_search_proposals.py')

@@ -76,7 +76,7 @@ def _propose(job: Tuple[str, str]) -> Tuple[str, np.ndarray, np.ndarray, float]:
     """(image id, path) -> (id, boxes, scores, seconds); seeded by the id (reproducible)."""
     import cv2
 
-    from synthssl.evaluation.proposals import selective_search
+    from synthssl.datasets.proposals import selective_search
     img_id, path = job
     t = time.perf_counter()
     img = cv2.imread(path, cv2.IMREAD_COLOR)
@@ -105,7 +105,7 @@ def run(voc_dir: str, split: str, out: Optional[str] = None, workers: int = 1,
     # imported after the checks above: a wrong path fails at once
     from mmengine.fileio import dump
 
-    from synthssl.evaluation.proposals import proposal_recall
+    from synthssl.datasets.proposals import proposal_recall
     jobs = list(zip(ids, paths))
     results = {}
     start = time.perf_counter()

@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
-"""Object proposals for Fast R-CNN transfer (selective search) and their recall."""
+"""Data preparation for the Fast R-CNN transfer: selective-search object proposals and
+their recall against the ground-truth boxes."""
 from .recall import box_iou, proposal_recall
 from .selective_search import STRATEGY_PRESETS, selective_search
 
