@@ -6,17 +6,17 @@ from typing import Dict, List, Optional, Union
 
 import torch
 from mmengine.model import BaseModel
-from mmengine.structures import BaseDataElement
 
 
 class BaseDenseAlgorithm(BaseModel):
     """``forward(inputs, data_samples, mode)`` dispatching to :meth:`forward_tensor`
     (``'tensor'``), :meth:`loss` (``'loss'``) and :meth:`predict` (``'predict'``).
 
-    A head of a dense algorithm follows one contract: ``head.loss(feats, data_samples)``
-    returns a dict of weighted losses, the targets taken from the data samples' ``gt_<task>``
-    fields; ``head.predict(feats, out_size)`` returns the predictions ``task -> (N, C, H, W)``
-    in physical units.
+    A head of a dense algorithm follows one contract, as in mmpretrain/mmseg:
+    ``head.loss(feats, data_samples)`` returns a dict of weighted losses, the targets taken
+    from the data samples' ground truth (:data:`synthssl.structures.TASK_KEYS`);
+    ``head.predict(feats, data_samples[, out_size])`` returns the data samples with
+    ``pred_<task>`` fields in physical units.
     """
 
     def forward(self,
@@ -50,15 +50,3 @@ class BaseDenseAlgorithm(BaseModel):
         if data_samples and gt_key in data_samples[0]:
             return data_samples[0].get(gt_key).shape[-2:]
         return inputs.shape[-2:]
-
-    @staticmethod
-    def add_pred_to_datasample(preds: Dict[str, torch.Tensor], data_samples: Optional[List],
-                               num: int) -> List:
-        """Write ``preds[task][i]`` (detached) as ``pred_<task>`` of sample ``i`` (new
-        ``BaseDataElement`` s when ``data_samples`` is None)."""
-        if data_samples is None:
-            data_samples = [BaseDataElement() for _ in range(num)]
-        for i, sample in enumerate(data_samples):
-            for task, value in preds.items():
-                sample.set_field(value[i].detach(), f'pred_{task}')
-        return data_samples

@@ -9,6 +9,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from synthssl.registry import MODELS
+from synthssl.structures import ensure_data_samples
 from ..utils import FeatureHistoryPool
 from .base_dense_algorithm import BaseDenseAlgorithm
 
@@ -134,8 +135,8 @@ class CrossDomainMultiTask(BaseDenseAlgorithm):
         """Data samples with ``pred_normal`` (3, H, W), ``pred_depth`` (1, H, W) metres,
         ``pred_contour`` (1, H, W) probabilities, at the ground truth's size."""
         size = self.pred_size(inputs, data_samples, 'gt_depth')
-        preds = self._unwrap(self.heads).predict(self.extract_feat(inputs), size)
-        return self.add_pred_to_datasample(preds, data_samples, inputs.shape[0])
+        data_samples = ensure_data_samples(data_samples, inputs)
+        return self._unwrap(self.heads).predict(self.extract_feat(inputs), data_samples, size)
 
     def train_step(self, data: Union[Dict, tuple, list],
                    optim_wrapper: Union[OptimWrapper, OptimWrapperDict]) -> Dict[str, torch.Tensor]:

@@ -5,6 +5,7 @@ from typing import Dict, List, Optional
 import torch
 
 from synthssl.registry import MODELS
+from synthssl.structures import ensure_data_samples
 from .base_dense_algorithm import BaseDenseAlgorithm
 
 
@@ -63,5 +64,5 @@ class DenseNormalEstimator(BaseDenseAlgorithm):
         """Data samples with ``pred_normal`` (3, H, W) unit normals at the size of their
         ``gt_normal`` (else the input's)."""
         size = self.pred_size(inputs, data_samples, 'gt_normal')
-        preds = dict(normal=self.head(self.extract_feat(inputs), size))
-        return self.add_pred_to_datasample(preds, data_samples, inputs.shape[0])
+        data_samples = ensure_data_samples(data_samples, inputs)
+        return self.head.predict(self.extract_feat(inputs), data_samples, size)

@@ -9,6 +9,7 @@ from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 
 from synthssl.registry import MODELS
+from synthssl.structures import add_dense_predictions, prediction_size
 
 
 @MODELS.register_module()
@@ -88,6 +89,13 @@ class FCNNormalHead(BaseModule):
         if tuple(x.shape[-2:]) != tuple(size):
             x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)
         return F.normalize(x, dim=1, eps=1e-6)
+
+    def predict(self, feats: Sequence[torch.Tensor], data_samples: List,
+                out_size: Optional[Sequence[int]] = None) -> List:
+        """The data samples with ``pred_normal`` (3, H, W) unit normals at ``out_size``
+        (default: the size of their ``gt_normal``, else their ``img_shape``)."""
+        size = out_size if out_size is not None else prediction_size(data_samples, ('normal', ))
+        return add_dense_predictions(data_samples, dict(normal=self(feats, size)))
 
     def loss(self, feats: Sequence[torch.Tensor], data_samples: List) -> Dict:
         """``dict(loss_normal=...)`` against the data samples' ``gt_normal`` (3, H, W)

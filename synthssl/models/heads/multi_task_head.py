@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule, ModuleDict
 
 from synthssl.registry import MODELS
-from synthssl.structures import TASK_KEYS
+from synthssl.structures import TASK_KEYS, add_dense_predictions, prediction_size
 
 #: task -> (ground-truth field of the data sample, output channels, default loss)
 TASKS = {
@@ -123,8 +123,15 @@ class MultiTaskDeconvHead(BaseModule):
         this step through the unwrapped module."""
         return {f'loss_{t}': self.losses[t](preds[t], targets[t]) for t in self.tasks}
 
-    def predict(self, feat: Feats,
-                out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:
+    def predict(self, feat: Feats, data_samples: List,
+                out_size: Optional[Sequence[int]] = None) -> List:
+        """The data samples with ``pred_<task>`` fields (see :meth:`predict_by_feat`), at
+        ``out_size`` (default: the samples' ground-truth size, else their ``img_shape``)."""
+        size = out_size if out_size is not None else prediction_size(data_samples, self.tasks)
+        return add_dense_predictions(data_samples, self.predict_by_feat(feat, size))
+
+    def predict_by_feat(self, feat: Feats,
+                        out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:
         """Predictions in physical units: unit ``normal`` (N, 3, H, W), ``depth`` in metres
         (N, 1, H, W), ``contour`` probability (N, 1, H, W)."""
         raw = self(feat, out_size)

@@ -59,7 +59,7 @@ def test_multi_task_losses_predict_and_subsets():
     assert (head.losses['normal'].loss_weight, head.losses['depth'].loss_weight,
             head.losses['contour'].loss_weight) == (10.0, 5.0, 1.0)
     with torch.no_grad():
-        pred = head.predict(feat, (99, 99))
+        pred = head.predict_by_feat(feat, (99, 99))
     torch.testing.assert_close(pred['normal'].norm(dim=1), torch.ones(2, 99, 99))
     assert (pred['depth'] > 0).all() and ((pred['contour'] >= 0) & (pred['contour'] <= 1)).all()
 

@@ -131,7 +131,7 @@ def test_multi_task_head_builds_skip_decoders_per_task():
     assert_finite_metrics(losses)
     sum(losses.values()).backward()
     assert all(f.grad.abs().sum() > 0 for f in feats)
-    preds = head.predict(tuple(feats), (32, 32))
+    preds = head.predict_by_feat(tuple(feats), (32, 32))
     torch.testing.assert_close(preds['normal'].norm(dim=1), torch.ones(2, 32, 32))
     assert (preds['depth'] > 0).all() and preds['contour'].shape == (2, 1, 32, 32)
     # the AlexNet path is unchanged: DeconvDecoder on one map
