@@ -9,11 +9,9 @@ synthssl pretraining and the mmpretrain/mmdet/mmseg transfer configs alike::
 """
 import argparse
 import os.path as osp
-import sys
 
 # Before torch is imported (thread pools, torch.load defaults).
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 
@@ -40,7 +38,8 @@ def parse_args() -> argparse.Namespace:
         help='resume from the given checkpoint; without a path, from the latest '
         'checkpoint in the work directory')
     parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision (CUDA)')
+        '--amp', action='store_true',
+        help='mixed precision: fp16 with loss scaling on CUDA, bfloat16 on the CPU')
     parser.add_argument(
         '--no-validate',
         action='store_true',

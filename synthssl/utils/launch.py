@@ -61,7 +61,7 @@ def parse_args_with_local_rank(parser: ArgumentParser) -> Namespace:
 
 def merge_common_args(cfg: Config, args: Namespace) -> Config:
     """Apply the CLI options that train and test share to ``cfg`` (in place)."""
-    for path in args.trust_checkpoint:
+    for path in getattr(args, 'trust_checkpoint', None) or []:
         trust_checkpoint(path)
     cfg.launcher = args.launcher
     # work_dir priority: CLI > config > ./work_dirs/<config name>
@@ -75,12 +75,21 @@ def merge_common_args(cfg: Config, args: Namespace) -> Config:
     return cfg
 
 
-def enable_amp(cfg: Config) -> None:
-    """Switch the config's optimiser wrapper(s) to ``AmpOptimWrapper``.
+def enable_amp(cfg: Config, cuda: Optional[bool] = None) -> None:
+    """Switch the config's optimiser wrapper(s) to mixed precision: mmengine's
+    ``AmpOptimWrapper`` (fp16 with dynamic loss scaling) with CUDA, synthssl's
+    ``BF16OptimWrapper`` (bfloat16 autocast, no scaler) on a CPU-only machine.
 
     Works for a single wrapper and for an ``OptimWrapperDict`` constructor config whose
     values are wrapper configs (one per sub-module, as in adversarial training).
+
+    Args:
+        cfg (Config): modified in place.
+        cuda (bool, optional): whether to use the GPU path; default: CUDA is available.
     """
+    if cuda is None:
+        import torch
+        cuda = torch.cuda.is_available()
     optim_wrapper = cfg.optim_wrapper
     if 'type' in optim_wrapper and 'optimizer' in optim_wrapper:
         wrappers = [optim_wrapper]
@@ -89,8 +98,11 @@ def enable_amp(cfg: Config) -> None:
     if not wrappers:
         raise ValueError('--amp: found no optimizer wrapper config in cfg.optim_wrapper')
     for wrapper in wrappers:
-        wrapper['type'] = 'AmpOptimWrapper'
-        wrapper.setdefault('loss_scale', 'dynamic')
+        if cuda:
+            wrapper['type'] = 'AmpOptimWrapper'
+            wrapper.setdefault('loss_scale', 'dynamic')
+        else:
+            wrapper['type'] = 'synthssl.BF16OptimWrapper'
 
 
 def latest_checkpoint(work_dir: str) -> Optional[str]:

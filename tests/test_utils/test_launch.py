@@ -9,7 +9,7 @@ from synthssl.utils.launch import enable_amp, merge_common_args
 
 def test_enable_amp_single_and_named_wrappers():
     cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1))))
-    enable_amp(cfg)
+    enable_amp(cfg, cuda=True)
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'
 
@@ -19,11 +19,21 @@ def test_enable_amp_single_and_named_wrappers():
         generator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3)),
         discriminator=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3),
                            loss_scale=512.))))
-    enable_amp(cfg)
+    enable_amp(cfg, cuda=True)
     assert cfg.optim_wrapper.generator.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.discriminator.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.discriminator.loss_scale == 512.  # user setting kept
     assert cfg.optim_wrapper.constructor == 'synthssl.MultiOptimWrapperConstructor'
+
+    # Without CUDA: bfloat16 autocast, no loss scaler, for every named wrapper.
+    cfg = Config(dict(optim_wrapper=dict(
+        constructor='synthssl.MultiOptimWrapperConstructor',
+        generator=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3)),
+        discriminator=dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=1e-3)))))
+    enable_amp(cfg, cuda=False)
+    for name in ('generator', 'discriminator'):
+        assert cfg.optim_wrapper[name].type == 'synthssl.BF16OptimWrapper'
+        assert 'loss_scale' not in cfg.optim_wrapper[name]
 
     with pytest.raises(ValueError, match='no optimizer wrapper'):
         enable_amp(Config(dict(optim_wrapper=dict(foo=1))))

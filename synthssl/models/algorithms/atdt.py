@@ -239,7 +239,7 @@ class ATDTTransfer(BaseDenseAlgorithm):
         if pred.shape != target.shape:
             raise ValueError(f'ATDTTransfer: G gives {tuple(pred.shape)} but E2 gives '
                              f'{tuple(target.shape)}; check transfer.out_channels')
-        return dict(loss_transfer=F.mse_loss(pred, target))
+        return dict(loss_transfer=F.mse_loss(pred.float(), target.float()))
 
     @staticmethod
     def _metas(inputs: torch.Tensor, data_samples: Optional[list]) -> List[dict]:

@@ -22,7 +22,10 @@ class BaseDenseAlgorithm(BaseModel):
     def forward(self,
                 inputs: torch.Tensor,
                 data_samples: Optional[List] = None,
-                mode: str = 'tensor') -> Union[Dict[str, torch.Tensor], List, torch.Tensor]:
+                mode: str = 'tensor',
+                **kwargs) -> Union[Dict[str, torch.Tensor], List, torch.Tensor]:
+        """Dispatch on ``mode``; other batch fields (``**kwargs``, e.g. the real images
+        of a syn/real paired batch when domain adaptation is off) are not used."""
         if mode == 'tensor':
             return self.forward_tensor(inputs)
         if mode == 'loss':

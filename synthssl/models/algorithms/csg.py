@@ -257,7 +257,8 @@ class CSG(BaseModel):
                 attn = chunk_feature(feats_sk[pos], self.chunks)
                 k = F.normalize(self.mlp_k.module[name](pool(fk, attn)), dim=1)
             queue = self.queues[name]
-            losses[f'loss_nce_{name}'] = self.loss_nce(q, k, queue.queue.clone().detach())
+            losses[f'loss_nce_{name}'] = self.loss_nce(q.float(), k.float(),
+                                                       queue.queue.clone().detach())
             queue.enqueue(k)
         return losses
 

@@ -88,7 +88,7 @@ class FCNNormalHead(BaseModule):
         size = tuple(size) if size is not None else feats[0].shape[-2:]
         if tuple(x.shape[-2:]) != tuple(size):
             x = F.interpolate(x, size=size, mode='bilinear', align_corners=False)
-        return F.normalize(x, dim=1, eps=1e-6)
+        return F.normalize(x.float(), dim=1, eps=1e-6)  # float32 also under bf16 autocast
 
     def predict(self, feats: Sequence[torch.Tensor], data_samples: List,
                 out_size: Optional[Sequence[int]] = None) -> List:
@@ -107,4 +107,4 @@ class FCNNormalHead(BaseModule):
         gt_normal = torch.stack([torch.as_tensor(s.gt_normal) for s in data_samples]).to(
             feats[0].device)
         pred = self(feats, gt_normal.shape[-2:])
-        return dict(loss_normal=self.loss_normal(pred, gt_normal))
+        return dict(loss_normal=self.loss_normal(pred.float(), gt_normal))

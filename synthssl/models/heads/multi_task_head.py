@@ -121,7 +121,8 @@ class MultiTaskDeconvHead(BaseModule):
         """Losses from raw outputs (:meth:`forward`) and :meth:`targets`. Under DDP the
         forward must go through the wrapper (it triggers the gradient all-reduce) and only
         this step through the unwrapped module."""
-        return {f'loss_{t}': self.losses[t](preds[t], targets[t]) for t in self.tasks}
+        # in float32 also under bfloat16 autocast (log depth, normal normalisation)
+        return {f'loss_{t}': self.losses[t](preds[t].float(), targets[t]) for t in self.tasks}
 
     def predict(self, feat: Feats, data_samples: List,
                 out_size: Optional[Sequence[int]] = None) -> List:
@@ -148,7 +149,7 @@ class MultiTaskDeconvHead(BaseModule):
             scale = normal.abs().amax(dim=1, keepdim=True)
             out['normal'] = F.normalize(normal / scale, dim=1)
         if 'depth' in raw:
-            out['depth'] = torch.exp(raw['depth'].clamp(max=10.))
+            out['depth'] = torch.exp(raw['depth'].float().clamp(max=10.))
         if 'contour' in raw:
-            out['contour'] = torch.sigmoid(raw['contour'])
+            out['contour'] = torch.sigmoid(raw['contour'].float())
         return out
