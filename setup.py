@@ -1,6 +1,6 @@
 # Copyright (c) synthssl contributors.
 """Installation of synthssl (pure Python; the compiled OpenMMLab stack is installed by
-``tools/install.sh``, which builds mmcv's ops once per machine)."""
+``tools/setup/install.sh``, which builds mmcv's ops once per machine)."""
 import os.path as osp
 
 from setuptools import find_packages, setup

@@ -1,11 +1,13 @@
 # Copyright (c) synthssl contributors.
+# synthssl is imported from the editable install (tools/setup/install.sh; `python -m pytest`
+# from the repository root finds this checkout first). The tests' helper modules (helpers.py,
+# pretrain_helpers.py, *_testdata.py, ... here; csg_helpers.py, mmpretrain_bench_helpers.py
+# next to the tests that use them) import by name: pytest's default import mode puts this
+# folder (the rootdir conftest's) and each test file's folder on sys.path.
 import os
-import sys
-import os.path as osp
 
 # Before torch starts its OpenMP pool: spin-waiting threads make a 2-core machine crawl.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 import pytest  # noqa: E402
 
@@ -38,6 +40,13 @@ def toy_shapes_root(tmp_path_factory) -> str:
     root = str(tmp_path_factory.mktemp('toy_shapes'))
     render_toy_shapes(root, num_train=8, num_val=4, size=32, seed=0)
     return root
+
+
+@pytest.fixture(scope='session')
+def atdt_pair(tmp_path_factory) -> dict:
+    """Tiny rendered AT/DT domains A ('indoor') and B ('warm'), train and val splits."""
+    from atdt_helpers import render_pair
+    return render_pair(str(tmp_path_factory.mktemp('atdt_pair')))
 
 
 @pytest.fixture(autouse=True)

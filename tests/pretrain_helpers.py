@@ -77,7 +77,7 @@ def shrink(cfg: Config, paths: dict, work_dir: str, iters: int = 2,
 
 
 def tiny_alexnet_checkpoint(root: str, seed: int = 1) -> dict:
-    """Tiny data under ``root``, ``configs/synthssl/alexnet_3task.py`` shrunk to it and dumped
+    """Tiny data under ``root``, ``configs/renlee/alexnet_3task.py`` shrunk to it and dumped
     as ``root/tiny.py``, and a runner checkpoint ``root/model.pth`` of its model initialised
     under ``seed`` (not the analysis tools' ``random``, seed 0).
 
@@ -91,7 +91,7 @@ def tiny_alexnet_checkpoint(root: str, seed: int = 1) -> dict:
     from synthssl.registry import MODELS
     paths = render_tiny_data(osp.join(root, 'data'))
     repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    cfg = shrink(Config.fromfile(osp.join(repo, 'configs', 'synthssl', 'alexnet_3task.py')),
+    cfg = shrink(Config.fromfile(osp.join(repo, 'configs', 'renlee', 'alexnet_3task.py')),
                  paths, osp.join(root, 'work'))
     cfg.pop('experiment_name')
     cfg_path = osp.join(root, 'tiny.py')

@@ -5,4 +5,4 @@ set -euo pipefail
 if [ $# -lt 3 ]; then
   echo "usage: $0 CONFIG CHECKPOINT GPUS_PER_NODE [test.py args...]" >&2; exit 2
 fi
-exec bash "$(dirname "$0")/_torchrun.sh" "$3" test.py "$1" "$2" "${@:4}"
+exec bash "$(dirname "$0")/launch/_torchrun.sh" "$3" test.py "$1" "$2" "${@:4}"

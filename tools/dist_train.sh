@@ -8,4 +8,4 @@ set -euo pipefail
 if [ $# -lt 2 ]; then
   echo "usage: $0 CONFIG GPUS_PER_NODE [train.py args...]" >&2; exit 2
 fi
-exec bash "$(dirname "$0")/_torchrun.sh" "$2" train.py "$1" "${@:3}"
+exec bash "$(dirname "$0")/launch/_torchrun.sh" "$2" train.py "$1" "${@:3}"

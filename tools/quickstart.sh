@@ -11,8 +11,8 @@
 # Idempotent: rendering resumes, the photos are kept, and training resumes from the newest
 # checkpoint in WORK_DIR (a finished run is not repeated; a larger ITERS continues it).
 set -euo pipefail
-source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
-bash "$SYNTHSSL_ROOT/tools/install.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/setup/env.sh"
+bash "$SYNTHSSL_ROOT/tools/setup/install.sh"
 cd "$SYNTHSSL_ROOT"
 PY="$SYNTHSSL_VENV/bin/python"
 VIEWS=${QUICKSTART_VIEWS:-400}
@@ -20,15 +20,15 @@ ITERS=${QUICKSTART_ITERS:-100}
 WORK_DIR=${WORK_DIR:-work_dirs/alexnet_3task_cpu-quickstart}
 VAL_SCENES=${QUICKSTART_VAL_SCENES:-16}
 DATA=${QUICKSTART_DATA:-data/synthssl}
-CONFIG=configs/synthssl/alexnet_3task_cpu-quickstart.py
+CONFIG=configs/renlee/alexnet_3task_cpu-quickstart.py
 WORKERS=$(( $(nproc) > 1 ? 2 : 1 ))
 mkdir -p "$WORK_DIR"
 
 echo "[quickstart] rendering $VIEWS training views (+ $(( VAL_SCENES * 2 )) held-out) into $DATA"
-"$PY" tools/render_synthetic.py "$DATA/render_train" --scenes $(( (VIEWS + 3) / 4 )) \
+"$PY" tools/render/render_synthetic.py "$DATA/render_train" --scenes $(( (VIEWS + 3) / 4 )) \
   --views-per-scene 4 --size 128 --seed 0 --workers "$WORKERS" \
   --panel "$WORK_DIR/renders.png" --panel-views 4
-"$PY" tools/render_synthetic.py "$DATA/render_val" --scenes "$VAL_SCENES" --views-per-scene 2 \
+"$PY" tools/render/render_synthetic.py "$DATA/render_val" --scenes "$VAL_SCENES" --views-per-scene 2 \
   --size 128 --seed 100000 --workers "$WORKERS"
 "$PY" tools/misc/write_builtin_photos.py "$DATA/real_photos"
 

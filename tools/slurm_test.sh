@@ -6,4 +6,4 @@ set -euo pipefail
 if [ $# -lt 4 ]; then
   echo "usage: $0 PARTITION JOB_NAME CONFIG CHECKPOINT [test.py args...]" >&2; exit 2
 fi
-exec bash "$(dirname "$0")/_srun.sh" "$1" "$2" test.py "$3" "$4" "${@:5}"
+exec bash "$(dirname "$0")/launch/_srun.sh" "$1" "$2" test.py "$3" "$4" "${@:5}"

@@ -6,11 +6,8 @@ mmseg::
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 

@@ -4,8 +4,8 @@
 The config's ``default_scope`` decides which registries build it, so this one launcher runs
 synthssl pretraining and the mmpretrain/mmdet/mmseg transfer configs alike::
 
-    python tools/train.py configs/synthssl/alexnet_3task.py
-    bash tools/dist_train.sh configs/synthssl/alexnet_3task.py 8 --amp
+    python tools/train.py configs/renlee/alexnet_3task.py
+    bash tools/dist_train.sh configs/renlee/alexnet_3task.py 8 --amp
 """
 import argparse
 import os.path as osp

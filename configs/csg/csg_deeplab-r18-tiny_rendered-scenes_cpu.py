@@ -2,14 +2,21 @@
 # ASPP) trained on rendered 'indoor' rooms and evaluated on rooms of the 'warm' style, with
 # the GTA5 recipe's pieces (ColorJitter key view of the same crop, 8x8 chunks, A-pool on
 # stages 3 and 4, frozen BN, λ = 75). Render the data first:
-#   python tools/render_synthetic.py data/csg/render/indoor_train --scenes 8 --size 128
-#   python tools/render_synthetic.py data/csg/render/warm_val --scenes 2 --size 128 \
+#   python tools/render/render_synthetic.py data/csg/render/indoor_train --scenes 8 --size 128
+#   python tools/render/render_synthetic.py data/csg/render/warm_val --scenes 2 --size 128 \
 #       --style warm --seed 100
 _base_ = [
     '../_base_/models/csg_deeplab-r50-d8.py', '../_base_/datasets/csg_gta5-to-cityscapes.py',
-    '../_base_/schedules/csg_cpu_60it.py'
+    '../_base_/schedules/csg_cpu_60it.py',
+    '../_base_/default_runtime.py'
 ]
 default_scope = 'mmseg'
+# a log every 10 iterations, a checkpoint every 30 (keep 2), gloo for the CPU processes
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=30, max_keep_ckpts=2))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+
 train_root = 'data/csg/render/indoor_train'
 val_root = 'data/csg/render/warm_val'
 num_classes = 10  # the renderer's classes without 'void' (-> 255)

@@ -2,12 +2,19 @@
 # procedural toy shapes, with the VisDA-17 recipe's pieces (two RandAugment views, A-pool on
 # stages 3 and 4, frozen teacher, EMA key MLP, flip-averaged sigmoid scores, mean per-class
 # accuracy). Render the data first:
-#   python tools/misc/render_toy_shapes.py data/toy_shapes
+#   python tools/render/render_toy_shapes.py data/toy_shapes
 _base_ = [
     '../_base_/models/csg_r101_visda17.py', '../_base_/datasets/csg_visda17.py',
-    '../_base_/schedules/csg_cpu_60it.py'
+    '../_base_/schedules/csg_cpu_60it.py',
+    '../_base_/default_runtime.py'
 ]
 default_scope = 'mmpretrain'
+# a log every 10 iterations, a checkpoint every 30 (keep 2), gloo for the CPU processes
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=10),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=30, max_keep_ckpts=2))
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+
 data_root = 'data/toy_shapes'
 num_classes = 4
 img_size = 64

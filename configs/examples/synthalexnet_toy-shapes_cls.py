@@ -1,6 +1,6 @@
 # The smallest honest end-to-end job: an mmpretrain ImageClassifier whose backbone is
 # synthssl's SynthAlexNet, trained and evaluated on the procedural toy-shapes set that
-# `tools/misc/render_toy_shapes.py` renders (4 classes, 99x99 after resizing).
+# `tools/render/render_toy_shapes.py` renders (4 classes, 99x99 after resizing).
 _base_ = ['mmpretrain::_base_/default_runtime.py']
 
 custom_imports = dict(imports=['synthssl'], allow_failed_imports=False)

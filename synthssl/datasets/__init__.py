@@ -4,7 +4,7 @@ from .atdt import (CARLADataset, CityscapesDepthDataset, KITTIDepthDataset,
                    RenderedSceneSegDataset, SemDepthDataset, SynthiaSFDataset)
 from .cityscapes_labels import (CITYSCAPES_TRAIN_LABEL_IDS, cityscapes_id_to_train_id,
                                 cityscapes_id_to_train_id_lut)
-from .gta5 import GTA5Dataset
+from .csg import VISDA17_CLASSES, GTA5Dataset, VisDA17Dataset
 from .nyud_normals import NYUDv2NormalsDataset
 from .on_the_fly import OnTheFlySyntheticDataset
 from .paired import SynRealPairDataset
@@ -13,7 +13,6 @@ from .real_images import RealImageFolderDataset, builtin_photo_names, materializ
 from .samplers import EpochEncodedInfiniteSampler, EpochEncodedSampler
 from .scenenet import SceneNetRGBDDataset, scenenet_intrinsics
 from .synthetic_multitask import SyntheticMultiTaskDataset
-from .visda17 import VISDA17_CLASSES, VisDA17Dataset
 
 __all__ = [
     'CARLADataset', 'CityscapesDepthDataset', 'KITTIDepthDataset', 'RenderedSceneSegDataset',

@@ -44,12 +44,12 @@ def randomize_bn_alexnet(backbone: nn.Module, seed: int = 0) -> nn.Module:
 
 
 def make_pretrain_checkpoint(path: str, it: int = 7) -> str:
-    """A runner-style checkpoint of configs/synthssl/alexnet_3task.py's CrossDomainMultiTask."""
+    """A runner-style checkpoint of configs/renlee/alexnet_3task.py's CrossDomainMultiTask."""
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
 
     from synthssl.registry import MODELS
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py'))
     with DefaultScope.overwrite_default_scope('synthssl'):
         model = MODELS.build(cfg.model)
     randomize_bn_alexnet(model.backbone)

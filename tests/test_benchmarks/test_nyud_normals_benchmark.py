@@ -17,7 +17,7 @@ from nyud_testdata import write_layout
 from pretrain_helpers import render_tiny_data, shrink
 
 CFG = osp.join(REPO, 'configs', 'benchmarks', 'nyud', 'vgg16_fcn_nyud-normals.py')
-PRETRAIN_CFG = osp.join(REPO, 'configs', 'synthssl', 'vgg16_3task.py')
+PRETRAIN_CFG = osp.join(REPO, 'configs', 'renlee', 'vgg16_3task.py')
 METRICS = ('mean', 'median', 'rmse', 'within_11.25', 'within_22.5', 'within_30')
 
 

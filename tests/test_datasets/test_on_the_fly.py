@@ -32,7 +32,7 @@ def _ds(**kw):
 
 @pytest.fixture(scope='module')
 def gl():
-    """The process's renderer. No EGL / Mesa is an error, not a skip: tools/install.sh
+    """The process's renderer. No EGL / Mesa is an error, not a skip: tools/setup/install.sh
     provides them (or stops), and the RuntimeError names what is missing."""
     from synthssl.datasets.on_the_fly import process_renderer
     process_renderer(S, S, True)

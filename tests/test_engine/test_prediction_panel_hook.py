@@ -15,7 +15,7 @@ from mmengine.runner import Runner
 from helpers import REPO
 from pretrain_helpers import TINY, render_tiny_data, shrink
 
-ALEXNET_3TASK = osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')
+ALEXNET_3TASK = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py')
 
 
 @pytest.fixture(scope='module')
@@ -41,7 +41,7 @@ def panel_shape(rows, cols=7, cell=TINY, pad=2, head=16):
 
 def test_the_shipped_configs_carry_the_hook():
     for name, interval in (('alexnet_3task.py', 1000), ('alexnet_3task_cpu-quickstart.py', 50)):
-        cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', name))
+        cfg = Config.fromfile(osp.join(REPO, 'configs', 'renlee', name))
         hooks = [h for h in cfg.custom_hooks if h['type'] == 'PredictionPanelHook']
         assert len(hooks) == 1 and hooks[0]['interval'] == interval, name
 

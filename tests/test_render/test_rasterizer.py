@@ -12,7 +12,7 @@ W, H = 96, 72  # not square, to catch width/height mix-ups
 
 @pytest.fixture(scope='module')
 def renderer():
-    # No EGL is an error, not a skip: tools/install.sh provides it (or stops), and the
+    # No EGL is an error, not a skip: tools/setup/install.sh provides it (or stops), and the
     # RuntimeError says what to install.
     r = rasterizer.GLRenderer(W, H, shadows=True)
     yield r

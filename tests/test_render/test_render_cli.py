@@ -1,5 +1,5 @@
 # Copyright (c) synthssl contributors.
-"""tools/render_synthetic.py --panel: a PNG grid of the rendered views and their maps."""
+"""tools/render/render_synthetic.py --panel: a PNG grid of the rendered views and their maps."""
 import json
 import os.path as osp
 import subprocess
@@ -14,7 +14,7 @@ from synthssl.render import io
 from synthssl.render.writer import read_manifest
 from synthssl.visualization import colorize_depth, colorize_ids, colorize_normal
 
-TOOL = osp.join(REPO, 'tools', 'render_synthetic.py')
+TOOL = osp.join(REPO, 'tools', 'render', 'render_synthetic.py')
 S, F, PAD, HEAD = 48, 3, 2, 16  # render size; cells are enlarged x3 to >= 128 px
 
 

@@ -100,7 +100,7 @@ def test_two_workers_write_the_same_files_as_one(rendered, tmp_path):
 
 def test_cli_renders_and_prints_a_summary(tmp_path):
     out = str(tmp_path / 'cli')
-    proc = run_tool([sys.executable, osp.join(REPO, 'tools', 'render_synthetic.py'), out,
+    proc = run_tool([sys.executable, osp.join(REPO, 'tools', 'render', 'render_synthetic.py'), out,
                      '--scenes', '1', '--views-per-scene', '2', '--size', '32', '--workers',
                      '1', '--seed', '7', '--style', 'warm', '--no-shadows', '--no-progress'],
                     env=tool_env())

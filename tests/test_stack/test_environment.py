@@ -30,7 +30,7 @@ def _canon(name):
 
 
 def test_every_requirement_is_installed_at_its_locked_version():
-    """What tools/install.sh installs (the README's set-up) is all here, at the lock's
+    """What tools/setup/install.sh installs (the README's set-up) is all here, at the lock's
     versions: a missing test requirement (e.g. cityscapesscripts) fails here, and the tests
     that use it fail too instead of skipping."""
     lock = {}

@@ -21,7 +21,7 @@ def trained(toy_shapes_root, tmp_path_factory):
 
 @pytest.fixture(scope='session')
 def tiny_pretrain_cfg(tmp_path_factory):
-    """configs/synthssl/alexnet_3task.py shrunk to tiny renders (history pools of 4, no
+    """configs/renlee/alexnet_3task.py shrunk to tiny renders (history pools of 4, no
     validation), dumped to a file for the tools; returns its path."""
     from mmengine.config import Config
 
@@ -29,7 +29,7 @@ def tiny_pretrain_cfg(tmp_path_factory):
     from pretrain_helpers import render_tiny_data, shrink
     root = tmp_path_factory.mktemp('pretrain_tools')
     paths = render_tiny_data(str(root / 'data'))
-    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')),
+    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py')),
                  paths, str(root / 'unused'))
     cfg.model.pool_size = 4
     cfg.train_cfg.val_interval = 1000  # no validation in these runs

@@ -38,7 +38,7 @@ def test_prediction_panel(tmp_path):
 def test_missing_checkpoint_is_named(tmp_path):
     err = tool_fails(
         [sys.executable, 'tools/analysis_tools/visualize_predictions.py',
-         osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'), str(tmp_path / 'nope.pth'),
+         osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py'), str(tmp_path / 'nope.pth'),
          '--out', str(tmp_path / 'p.png')])
     assert 'nope.pth does not exist' in err
 

@@ -183,7 +183,7 @@ def test_empty_pretrained_checkpoint_names_the_option():
 def test_analysis_tools_and_atdt_refuse_the_payload(evil):
     import torch.nn as nn
 
-    from synthssl.models.algorithms.atdt import _load_state_dict
+    from synthssl.models.algorithms.atdt_transfer import _load_state_dict
     from synthssl.utils.analysis import load_weights
     path, marker = evil
     with pytest.raises(UnsafeCheckpointError) as e:

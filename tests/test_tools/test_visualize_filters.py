@@ -22,7 +22,7 @@ def trained(tmp_path_factory):
     """alexnet_3task shrunk to tiny renders, trained for 1 iteration: its runner checkpoint."""
     tmp = tmp_path_factory.mktemp('filters')
     paths = render_tiny_data(str(tmp / 'data'))
-    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')),
+    cfg = shrink(Config.fromfile(osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py')),
                  paths, str(tmp / 'work'), iters=1)
     cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.experiment_name = f'filters_{tmp.name}'

@@ -15,11 +15,8 @@ Energies are means over the N(N-1) ordered pairs (see
 """
 import argparse
 import json
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 

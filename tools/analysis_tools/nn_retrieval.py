@@ -29,11 +29,9 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 from typing import Dict, List
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 

@@ -20,12 +20,9 @@ channel count as the channel mean in gray. Tiles are upscaled ``--scale`` times 
 """
 import argparse
 import math
-import os.path as osp
-import sys
 from typing import List, Tuple
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 

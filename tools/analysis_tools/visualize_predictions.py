@@ -10,11 +10,8 @@ true contour (tasks the model does not predict are left out). The predicted dept
 ground truth's colour scale.
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 

@@ -44,7 +44,6 @@ import sys
 from typing import Dict, List, Optional
 
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-sys.path.insert(0, REPO)
 from synthssl.utils.launch import prepare_process_env  # noqa: E402
 
 prepare_process_env()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Time tools/install.sh from nothing, and again with the mmcv wheel cached; print JSON.
+# Time tools/setup/install.sh from nothing, and again with the mmcv wheel cached; print JSON.
 #   bash tools/benchmarks/install_time.sh [SCRATCH_DIR]
 # Cold: a new venv, an empty wheelhouse and an empty pip cache (what CI on a new machine
 # does). Repeat: a new venv with the wheelhouse (and pip cache) of the cold run. Up to date:
@@ -13,10 +13,10 @@ rm -rf "$SCRATCH/venv-cold" "$SCRATCH/venv-repeat" "$SYNTHSSL_WHEELHOUSE" "$PIP_
 
 # Prints the command's wall time in seconds (ms resolution).
 t() { local s; s=$(date +%s%3N); "$@" >>"$SCRATCH/install.log" 2>&1; echo "$(( $(date +%s%3N) - s ))e-3"; }
-cold=$(SYNTHSSL_VENV="$SCRATCH/venv-cold" t bash "$ROOT/tools/install.sh")
+cold=$(SYNTHSSL_VENV="$SCRATCH/venv-cold" t bash "$ROOT/tools/setup/install.sh")
 mmcv=$(grep -o 'mmcv wheel built in [0-9]*s' "$SCRATCH/install.log" | grep -o '[0-9]*' | tail -n1)
-repeat=$(SYNTHSSL_VENV="$SCRATCH/venv-repeat" t bash "$ROOT/tools/install.sh")
-uptodate=$(SYNTHSSL_VENV="$SCRATCH/venv-repeat" t bash "$ROOT/tools/install.sh")
+repeat=$(SYNTHSSL_VENV="$SCRATCH/venv-repeat" t bash "$ROOT/tools/setup/install.sh")
+uptodate=$(SYNTHSSL_VENV="$SCRATCH/venv-repeat" t bash "$ROOT/tools/setup/install.sh")
 python3 - "$cold" "$mmcv" "$repeat" "$uptodate" "$(nproc)" <<'PY'
 import json, sys
 cold, mmcv, repeat, uptodate, cores = sys.argv[1:]

@@ -21,7 +21,7 @@ import sys
 import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py')
+CONFIG = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py')
 
 
 def make_batches(n_batches: int, batch: int, size: int):
@@ -131,7 +131,7 @@ def main() -> None:
               for f, p in zip(runs['framework'], runs['plain'])]
     med = lambda side, k: statistics.median(r[k] for r in runs[side])  # noqa: E731
     print(json.dumps(dict(
-        config='configs/synthssl/alexnet_3task.py', batch=args.batch, size=args.size,
+        config='configs/renlee/alexnet_3task.py', batch=args.batch, size=args.size,
         threads=args.threads, iters_per_run=args.iters, repeats=args.repeats,
         framework_images_per_s=round(med('framework', 'images_per_s'), 2),
         plain_images_per_s=round(med('plain', 'images_per_s'), 2),

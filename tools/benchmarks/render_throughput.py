@@ -12,17 +12,14 @@ in the same run (``ratios``) are the numbers to compare across machines.
 import argparse
 import json
 import os
-import os.path as osp
 import platform
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from typing import Callable, Dict
 
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 from synthssl.render.rasterizer import GLRenderer  # noqa: E402
 from synthssl.render.scene import SceneConfig, sample_scene  # noqa: E402
 from synthssl.render.writer import view_key, write_view  # noqa: E402

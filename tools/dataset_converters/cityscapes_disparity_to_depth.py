@@ -32,14 +32,13 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.datasets.atdt.cityscapes import (CITYSCAPES_DISPARITY_OFFSET,  # noqa: E402
+from synthssl.datasets.atdt.cityscapes import (CITYSCAPES_DISPARITY_OFFSET,
                                                cityscapes_camera_path, read_cityscapes_camera)
-from synthssl.datasets.transforms.depth_loading import (CARLA_FAR_M,  # noqa: E402
+from synthssl.datasets.transforms.depth_loading import (CARLA_FAR_M,
                                                         decode_disparity, encode_rgb24,
                                                         encode_uint16_256)
-from synthssl.fileio import imread_checked  # noqa: E402
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.fileio import imread_checked
+from synthssl.utils.launch import prepare_process_env
 
 DISPARITY_SUFFIX = '_disparity.png'
 DEPTH_SUFFIX = '_depth.png'

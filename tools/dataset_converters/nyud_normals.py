@@ -47,8 +47,7 @@ import sys
 import zipfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.utils.launch import prepare_process_env  # noqa: E402
+from synthssl.utils.launch import prepare_process_env
 
 prepare_process_env()
 

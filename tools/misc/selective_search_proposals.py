@@ -22,7 +22,6 @@ import argparse
 import json
 import os
 import os.path as osp
-import sys
 import time
 import xml.etree.ElementTree as ET
 import zlib
@@ -32,7 +31,6 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from tqdm import tqdm
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 _SEARCH_KW: Dict = {}
 

@@ -6,11 +6,8 @@ demo and the tests. Nothing is downloaded::
     python tools/misc/write_builtin_photos.py data/synthssl/real_photos
 """
 import argparse
-import os.path as osp
-import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.datasets import materialize_builtin_photos  # noqa: E402
+from synthssl.datasets import materialize_builtin_photos
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
 # (depth from tools/dataset_converters/cityscapes_disparity_to_depth.py), val split for
 # evaluation (500 images, full 2048x1024).
 # Layouts: see the reader docstrings in synthssl/datasets/atdt/ and the README.
-_base_ = ['../atdt/pair_common.py']  # classes, depth range, crops, pipelines, nets
+_base_ = ['./atdt_common.py']  # classes, depth range, crops, pipelines, metrics, loaders
 data_root_a = 'data/carla/train'
 data_root_b = 'data/cityscapes'
 data_root_a_val = 'data/carla/val'

@@ -9,7 +9,7 @@
 # the 200 KITTI 2015 stereo training images (data_scene_flow: image_2 + disp_occ_0 + calib,
 # the same frames as the semantic set), tested like the rest on KITTI 2012.
 # Layouts: see the reader docstrings in synthssl/datasets/atdt/ and the README.
-_base_ = ['../atdt/pair_common.py']  # classes, depth range, crops, pipelines, nets
+_base_ = ['./atdt_common.py']  # classes, depth range, crops, pipelines, metrics, loaders
 data_root_a = 'data/carla/train'
 data_root_b = 'data/kitti/data_semantics/training'
 data_root_a_val = 'data/carla/val'

@@ -1,10 +1,10 @@
 # AT/DT on the built-in renderer (runs on a fresh machine, CPU-sized): domain A = rooms in the
 # 'indoor' style, domain B = different rooms (other seeds) in the 'warm' style. Render them with
-#   python tools/dataset_converters/render_atdt_pair.py data/atdt/render
+#   python tools/render/render_atdt_pair.py data/atdt/render
 # Semantics: the renderer's classes without 'void' (void -> ignore_index); depth: metric z in
 # metres from the uint16 millimetre PNGs (0 = invalid). Image side 192 (divisible by 64, the
 # AT/DT transfer network's output stride), random 128 crops for training.
-_base_ = ['../atdt/pair_common.py']  # pipelines and nets, re-sized below
+_base_ = ['./atdt_common.py']  # pipelines, metrics and loaders, re-sized below
 data_root_a = 'data/atdt/render/indoor_train'
 data_root_b = 'data/atdt/render/warm_train'
 data_root_a_val = 'data/atdt/render/indoor_val'
@@ -20,13 +20,11 @@ crop_size = (128, 128)
 train_pipeline = [dict(t, crop_size=crop_size) if t.type == 'mmseg.RandomCrop' else t
                   for t in _base_.train_pipeline]
 val_pipeline = _base_.val_pipeline_focal
-# the networks and depth metric for these classes, depths and crops
-depth_net = dict(
-    data_preprocessor=dict(size=crop_size),
-    decode_head=dict(max_depth=max_depth, loss_decode=dict(max_depth=max_depth)))
-semantic_net = dict(
-    data_preprocessor=dict(size=crop_size), decode_head=dict(num_classes=num_classes))
+# the depth metric for these depths (the networks for these classes, depths and crops:
+# models/atdt_dilated-r50_render-indoor2warm.py)
 depth_metric = dict(max_depth=max_depth)
+# CPU-sized batches (schedules/atdt_cpu.py)
+train_dataloader = dict(batch_size=4, num_workers=2)
 
 domain_a_train = dict(type='synthssl.RenderedSceneSegDataset', data_root=data_root_a,
                       pipeline=train_pipeline)

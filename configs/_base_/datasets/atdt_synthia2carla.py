@@ -1,7 +1,7 @@
 # AT/DT domains Synthia -> Carla (paper Tab. 1a, 2a, 5).
 # SYNTHIA-SF SEQ1-4 train / SEQ5 val; CARLA train / val episodes in separate folders.
 # Layouts: see the reader docstrings in synthssl/datasets/atdt/ and the README.
-_base_ = ['../atdt/pair_common.py']  # classes, depth range, crops, pipelines, nets
+_base_ = ['./atdt_common.py']  # classes, depth range, crops, pipelines, metrics, loaders
 data_root_a = 'data/SYNTHIA-SF'
 data_root_b = 'data/carla/train'
 data_root_a_val = 'data/SYNTHIA-SF'

@@ -3,7 +3,7 @@
 # Depth decoded with the SYNTHIA README factor (5000 m); the authors' code used the CARLA
 # factor 1000 (depth_encoding='carla_rgb' on the Synthia datasets reproduces that).
 # Layouts: see the reader docstrings in synthssl/datasets/atdt/ and the README.
-_base_ = ['../atdt/pair_common.py']  # classes, depth range, crops, pipelines, nets
+_base_ = ['./atdt_common.py']  # classes, depth range, crops, pipelines, metrics, loaders
 data_root_a = 'data/SYNTHIA-SF'
 data_root_b = 'data/cityscapes'
 data_root_a_val = 'data/SYNTHIA-SF'

@@ -1,7 +1,7 @@
-# Synthetic multi-task views (rendered by tools/render_synthetic.py) paired with unlabeled
+# Synthetic multi-task views (rendered by tools/render/render_synthetic.py) paired with unlabeled
 # real photographs, as Ren & Lee train: 227 crops of 256-resized views, grayscale (one random
 # RGB channel copied to all three) on both domains. A config for other sizes rebuilds the
-# pipelines from these (see configs/synthssl/vgg16_3task.py): redefining crop_size or resize
+# pipelines from these (see configs/renlee/vgg16_3task.py): redefining crop_size or resize
 # in a child config does not change the dicts below.
 syn_root = 'data/synthssl/render_train'
 syn_val_root = 'data/synthssl/render_val'

@@ -1,7 +1,7 @@
 # AT/DT task networks (paper §4; released core/models.py): dilated ResNet-50 encoder, output
 # stride 16, BN, trained from scratch, + the authors' upsampling decoder (ATDTDecoderHead).
-# Not a `model = ...` base: stage configs pick `_base_.atdt_semantic_net` /
-# `_base_.atdt_depth_net` (N1, N2, baseline, oracle) or both (ATDTTransfer).
+# Not a `model = ...` base: stage configs pick `_base_.semantic_net` / `_base_.depth_net`
+# (N1, N2, baseline, oracle; defined at the end) or both (`_base_.transfer_model`).
 #
 # Encoder = mmseg ResNet (7x7 stem like the authors') with strides (2, 2, 1, 1) and
 # dilations (1, 1, 2, 4): /4 stem, /8 after stage 1, /16 after stage 2, then two dilated
@@ -82,3 +82,19 @@ atdt_transfer = dict(
     norm_cfg=None,
     act_cfg=dict(type='ELU'),
     last_act=True)
+
+# The task networks as the stage configs train them (N1, N2, baselines, oracles; the source
+# and target of ATDTTransfer): the networks above padded to the 512x512 training crops of the
+# paper's pairs (datasets/atdt_common.py; its 11 classes and 100 m are the heads' above).
+# The rendered pair re-sizes them: atdt_dilated-r50_render-indoor2warm.py.
+depth_net = dict(atdt_depth_net, data_preprocessor=dict(atdt_data_preprocessor, size=(512, 512)))
+semantic_net = dict(
+    atdt_semantic_net, data_preprocessor=dict(atdt_data_preprocessor, size=(512, 512)))
+# stages 3/4: G_{1->2} (atdt_transfer) from the last stage of the source network's encoder;
+# the stage configs pick source and target (depth_net / semantic_net)
+transfer_model = dict(
+    type='synthssl.ATDTTransfer',
+    transfer=atdt_transfer,
+    source_checkpoint=None,
+    target_checkpoint=None,
+    transfer_level=-1)

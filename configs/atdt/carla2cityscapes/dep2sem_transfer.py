@@ -7,12 +7,16 @@
 # tools/atdt/run_pipeline.py chains all four.
 # G as released: 2048 channels (~226 M parameters), Adam 1e-5, poly 0.9, 100k steps, batch 1.
 _base_ = [
+    '../../_base_/models/atdt_dilated-r50.py',
     '../../_base_/datasets/atdt_carla2cityscapes.py',
-    '../../_base_/schedules/atdt_transfer_100k.py'
+    '../../_base_/schedules/atdt_transfer_100k.py',
+    '../../_base_/default_runtime.py'
 ]
 default_scope = 'mmseg'
+# released: a checkpoint every 1000 steps (keep 2)
+default_hooks = dict(checkpoint=dict(interval=1000, max_keep_ckpts=2))
 model = dict(_base_.transfer_model, source=_base_.depth_net, target=_base_.semantic_net)
-train_dataloader = dict(dataset=_base_.domain_a_train)  # G sees A only
+train_dataloader = dict(batch_size=1, dataset=_base_.domain_a_train)  # released; A only
 val_dataloader = dict(dataset=_base_.domain_a_val)  # in-domain (§6.1's orange line)
 test_dataloader = dict(dataset=_base_.domain_b_val)  # stage 4
 val_evaluator = _base_.semantic_metric

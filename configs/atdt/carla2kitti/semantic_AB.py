@@ -6,11 +6,15 @@
 # 150k steps. Validated on A; B has no semantic test set, so it is also tested on A.
 #   python tools/atdt/run_pipeline.py --pair carla2kitti --direction sem2dep --baseline --oracle
 _base_ = [
+    '../../_base_/models/atdt_dilated-r50.py',
     '../../_base_/datasets/atdt_carla2kitti.py',
-    '../../_base_/schedules/atdt_task_150k.py'
+    '../../_base_/schedules/atdt_task_150k.py',
+    '../../_base_/default_runtime.py'
 ]
 default_scope = 'mmseg'
-model = _base_.semantic_net  # the data config's network (atdt_dilated-r50.py, sized for the pair)
+# released: a checkpoint every 1000 steps (keep 2)
+default_hooks = dict(checkpoint=dict(interval=1000, max_keep_ckpts=2))
+model = _base_.semantic_net  # atdt_dilated-r50.py's network, sized for the pair
 train_dataloader = dict(dataset=_base_.domain_ab_train)
 val_dataloader = dict(dataset=_base_.domain_a_val)
 test_dataloader = dict(dataset=_base_.domain_a_val)  # KITTI 2012 has no semantic labels

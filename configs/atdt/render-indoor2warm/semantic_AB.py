@@ -1,11 +1,17 @@
 # Rendered pair (see depth_AB.py). Sem.->Dep. stage 1: N1^{A u B}, the semantic network
 # trained on A and B mixed. Validated on A, tested on B.
 _base_ = [
+    '../../_base_/models/atdt_dilated-r50_render-indoor2warm.py',
     '../../_base_/datasets/atdt_render-indoor2warm.py',
-    '../../_base_/schedules/atdt_cpu.py'
+    '../../_base_/schedules/atdt_cpu.py',
+    '../../_base_/default_runtime.py'
 ]
 default_scope = 'mmseg'
-model = _base_.semantic_net  # the data config's network (atdt_dilated-r50.py, sized for the pair)
+# CPU runs: one checkpoint, at the end; logs every 20 iterations
+default_hooks = dict(
+    checkpoint=dict(interval=_base_.max_iters, max_keep_ckpts=1), logger=dict(interval=20))
+log_processor = dict(window_size=20)
+model = _base_.semantic_net  # sized for the pair: atdt_dilated-r50_render-indoor2warm.py
 train_dataloader = dict(dataset=_base_.domain_ab_train)
 val_dataloader = dict(dataset=_base_.domain_a_val)
 test_dataloader = dict(dataset=_base_.domain_b_val)

@@ -1,7 +1,7 @@
 # NYU Depth v2 surface-normal estimation by fine-tuning the pretrained VGG16 network (Ren &
 # Lee, CVPR 2018, §4.5 / Table 6): an FCN with skip connections (FCN-8s-style fusion of
 # conv3_3, conv4_3, conv5_3; synthssl.FCNNormalHead) on SynthVGG16 initialised from the
-# backbone of a configs/synthssl/vgg16_3task.py checkpoint, trained with the negative dot
+# backbone of a configs/renlee/vgg16_3task.py checkpoint, trained with the negative dot
 # product loss (NormalDotLoss) on the 795 training images, evaluated on the 654 test images:
 # mean / median / RMSE angular error and % of valid pixels within 11.25, 22.5, 30 degrees.
 # The paper gives no fine-tuning schedule: Adam 1e-4 (0.9, 0.999) on everything, batch 8,

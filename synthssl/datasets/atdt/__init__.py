@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
 """AT/DT domains: readers of image + semantic labels + depth (their label sets are in
 :mod:`synthssl.datasets.label_maps`)."""
-from .base import SemDepthDataset
+from .sem_depth_dataset import SemDepthDataset
 from .carla import CARLADataset
 from .cityscapes import CityscapesDepthDataset, read_cityscapes_camera
 from .kitti import KITTIDepthDataset, read_kitti_focal_baseline

@@ -6,7 +6,7 @@ from typing import Dict, List, Optional, Sequence
 
 from synthssl.registry import DATASETS
 
-from .base import SemDepthDataset, sorted_files
+from .sem_depth_dataset import SemDepthDataset, sorted_files
 
 
 @DATASETS.register_module()
@@ -28,7 +28,7 @@ class CARLADataset(SemDepthDataset):
         episodes (Sequence[str], optional): episode folder names; default all ``episode_*``.
         camera (str): camera folder. Default ``'MyCamera_L'``.
         seg_dir, depth_dir (str, optional): sub-folders of the camera folder (None: absent).
-        **kwargs: see :class:`~synthssl.datasets.atdt.base.SemDepthDataset`.
+        **kwargs: see :class:`~synthssl.datasets.atdt.sem_depth_dataset.SemDepthDataset`.
     """
 
     DEPTH_ENCODING = 'carla_rgb'

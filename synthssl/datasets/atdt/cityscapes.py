@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 from synthssl.registry import DATASETS
 from synthssl.fileio import BadFileError
 
-from .base import SemDepthDataset, sorted_files
+from .sem_depth_dataset import SemDepthDataset, sorted_files
 
 # Cityscapes disparity PNGs store p = 256 d + 1 (cityscapesScripts README: d = (p - 1) / 256
 # for p > 0, p = 0 invalid).
@@ -63,7 +63,7 @@ class CityscapesDepthDataset(SemDepthDataset):
         img_dir, seg_dir, depth_dir, camera_dir (str): top folders (``seg_dir`` / ``depth_dir``
             None: absent). ``depth_dir`` defaults to ``'disparity'`` for the disparity encoding.
         img_suffix, seg_suffix, depth_suffix (str): file name endings after ``<stem>``.
-        **kwargs: see :class:`~synthssl.datasets.atdt.base.SemDepthDataset`.
+        **kwargs: see :class:`~synthssl.datasets.atdt.sem_depth_dataset.SemDepthDataset`.
     """
 
     DEPTH_ENCODING = 'uint16_256'

@@ -8,7 +8,7 @@ import numpy as np
 from synthssl.registry import DATASETS
 from synthssl.fileio import BadFileError
 
-from .base import SemDepthDataset, sorted_files
+from .sem_depth_dataset import SemDepthDataset, sorted_files
 
 
 def read_kitti_colour_projections(path: str) -> Tuple[np.ndarray, np.ndarray]:
@@ -79,7 +79,7 @@ class KITTIDepthDataset(SemDepthDataset):
         calib_dir (str, optional): calibration folder (``<name without _10>.txt``; needed
             for ``'disparity'``). Given, every sample also gets ``focal_length`` (fx).
         img_suffix (str): default ``'.png'``.
-        **kwargs: see :class:`~synthssl.datasets.atdt.base.SemDepthDataset`.
+        **kwargs: see :class:`~synthssl.datasets.atdt.sem_depth_dataset.SemDepthDataset`.
     """
 
     DEPTH_ENCODING = 'uint16_256'

@@ -9,14 +9,15 @@ from synthssl.fileio import BadFileError, read_json
 from synthssl.render.io import read_manifest_file, view_path
 from synthssl.render.scene import CLASSES as RENDER_CLASSES
 
-from .base import SemDepthDataset
+from .sem_depth_dataset import SemDepthDataset
 from ..label_maps import RENDER_PALETTE, RENDER_SEG_CLASSES
 
 
 @DATASETS.register_module()
 class RenderedSceneSegDataset(SemDepthDataset):
-    """Views written by :func:`synthssl.render.render_dataset` / ``tools/render_synthetic.py``
-    (layout in :mod:`synthssl.render.io`), read as image + semantic labels + depth::
+    """Views written by :func:`synthssl.render.render_dataset` /
+    ``tools/render/render_synthetic.py`` (layout in :mod:`synthssl.render.io`), read as image +
+    semantic labels + depth::
 
         <data_root>/meta.json, manifest.jsonl
         <data_root>/scenes/<scene>/rgb/<view>.png        8-bit RGB
@@ -35,7 +36,7 @@ class RenderedSceneSegDataset(SemDepthDataset):
     Args:
         data_root (str): a rendered dataset root.
         ann_file (str): manifest relative to ``data_root``. Default ``'manifest.jsonl'``.
-        **kwargs: see :class:`~synthssl.datasets.atdt.base.SemDepthDataset`.
+        **kwargs: see :class:`~synthssl.datasets.atdt.sem_depth_dataset.SemDepthDataset`.
     """
 
     METAINFO: Dict = dict(classes=RENDER_SEG_CLASSES, palette=RENDER_PALETTE)
@@ -48,7 +49,7 @@ class RenderedSceneSegDataset(SemDepthDataset):
     def _check_meta(self) -> None:
         path = osp.join(self.data_root, 'meta.json')
         meta = read_json(path, 'meta.json of the rendered dataset does not exist (render it '
-                         'with tools/dataset_converters/render_atdt_pair.py)')
+                         'with tools/render/render_atdt_pair.py)')
         if tuple(meta.get('classes') or ()) != tuple(RENDER_CLASSES):
             raise BadFileError(f'{path}: classes {meta.get("classes")} differ from the '
                                f'renderer\'s {list(RENDER_CLASSES)}')

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence
 
 from synthssl.registry import DATASETS
 
-from .base import SemDepthDataset, sorted_files
+from .sem_depth_dataset import SemDepthDataset, sorted_files
 
 
 @DATASETS.register_module()
@@ -30,7 +30,7 @@ class SynthiaSFDataset(SemDepthDataset):
         sequences (Sequence[int], optional): sequence numbers to read; default all ``SEQ*``.
         img_dir, seg_dir, depth_dir (str): per-sequence folders (``'RGBRight'``, ``'GTright'``,
             ``'DepthRight'`` for the right camera). ``seg_dir`` / ``depth_dir`` may be None.
-        **kwargs: see :class:`~synthssl.datasets.atdt.base.SemDepthDataset`.
+        **kwargs: see :class:`~synthssl.datasets.atdt.sem_depth_dataset.SemDepthDataset`.
     """
 
     DEPTH_ENCODING = 'synthia_sf'

@@ -1,9 +1,9 @@
 # Copyright (c) synthssl contributors.
-from .atdt import ATDTTransfer
+from .atdt_transfer import ATDTTransfer
 from .base_dense_algorithm import BaseDenseAlgorithm
 from .cross_domain_multitask import CrossDomainMultiTask
 from .csg import CSG
-from .normal_estimator import DenseNormalEstimator
+from .dense_normal_estimator import DenseNormalEstimator
 
 __all__ = [
     'ATDTTransfer', 'BaseDenseAlgorithm', 'CrossDomainMultiTask', 'CSG', 'DenseNormalEstimator'

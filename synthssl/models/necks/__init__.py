@@ -1,5 +1,5 @@
 # Copyright (c) synthssl contributors.
 from .resize_flatten import ResizeFlattenNeck
-from .transfer_network import FeatureTransferNetwork
+from .feature_transfer_network import FeatureTransferNetwork
 
 __all__ = ['ResizeFlattenNeck', 'FeatureTransferNetwork']

@@ -4,7 +4,7 @@
 mmdet is an optional dependency of synthssl (``requirements/mminstall.txt``) and importing
 ``mmdet.models`` costs seconds, so ``import synthssl.models`` must not pull it in. The
 registry therefore holds this builder function; the class itself lives in
-:mod:`synthssl.models.roi.registry_roi_extractor`.
+:mod:`synthssl.models.roi.single_roi_extractor`.
 """
 import torch.nn as nn
 
@@ -13,8 +13,8 @@ from synthssl.registry import MODELS
 
 @MODELS.register_module(name='SingleRoIExtractor')
 def build_single_roi_extractor(**kwargs) -> nn.Module:
-    """Builds :class:`synthssl.models.roi.registry_roi_extractor.SingleRoIExtractor`
+    """Builds :class:`synthssl.models.roi.single_roi_extractor.SingleRoIExtractor`
     (mmdet's ``SingleRoIExtractor`` whose ``roi_layer.type`` may be a registry name, e.g.
     ``'synthssl.RoIPool'``) from the config's keyword arguments."""
-    from .registry_roi_extractor import SingleRoIExtractor
+    from .single_roi_extractor import SingleRoIExtractor
     return SingleRoIExtractor(**kwargs)

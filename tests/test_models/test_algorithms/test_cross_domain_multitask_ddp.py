@@ -2,14 +2,11 @@
 """Under MMSeparateDistributedDataParallel (2 CPU processes, gloo), ranks that see different
 data end every step with identical B, H and D: gradients are all-reduced."""
 import os
-import sys
 
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-
-sys.path.insert(0, os.path.dirname(__file__))
 
 
 def _worker(rank: int, port: int, bi_fool: bool, out: str) -> None:

@@ -4,8 +4,8 @@
 # gives none specific to VGG16).
 # Batch: 8 GPUs x 8 = 64. The paper gives no VGG16 batch size; VGG16 at 224 needs far more
 # activation memory than the AlexNet network at 227, so the AlexNet batch of 224 is reduced.
-#   python tools/train.py configs/synthssl/vgg16_3task.py
-#   bash tools/dist_train.sh configs/synthssl/vgg16_3task.py 8
+#   python tools/train.py configs/renlee/vgg16_3task.py
+#   bash tools/dist_train.sh configs/renlee/vgg16_3task.py 8
 _base_ = [
     '../_base_/models/vgg16_3task.py',
     '../_base_/datasets/syn_real_pretrain.py',

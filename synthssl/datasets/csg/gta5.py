@@ -12,7 +12,7 @@ from mmseg.datasets.transforms import LoadAnnotations as SegLoadAnnotations
 
 from synthssl.registry import DATASETS
 
-from .cityscapes_labels import cityscapes_id_to_train_id
+from ..cityscapes_labels import cityscapes_id_to_train_id
 
 @DATASETS.register_module()
 class GTA5Dataset(BaseSegDataset):

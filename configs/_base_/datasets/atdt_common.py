@@ -1,12 +1,11 @@
-# What every AT/DT domain pair shares (inherited by configs/_base_/datasets/atdt_<pair>.py):
-# the 11 CARLA classes, the depth range, the crops and pipelines of the released code, and the
-# task networks of atdt_dilated-r50.py sized for them (`depth_net`, `semantic_net`, their
-# metrics). A pair config that changes a value here (e.g. the rendered pair's classes and
-# crops) also re-sizes the dicts built from it below: mmengine does not re-evaluate them.
-_base_ = ['../models/atdt_dilated-r50.py']
-
+# The data every AT/DT domain pair shares (inherited by datasets/atdt_<pair>.py): the 11
+# CARLA classes, the depth range, the crops and pipelines of the released code, the metrics,
+# and the dataloaders of the released training (batch 8). A pair config that changes a value
+# here (e.g. the rendered pair's classes and crops) also re-states the dicts built from it
+# below: mmengine does not re-evaluate them. The task networks for these classes, depths and
+# crops are in models/atdt_dilated-r50.py.
 class_names = ('road', 'sidewalk', 'wall', 'fence', 'person', 'pole', 'vegetation', 'car',
-               'traffic sign', 'building', 'sky')  # the 11 CARLA classes (labels.py)
+               'traffic sign', 'building', 'sky')  # the 11 CARLA classes (datasets/label_maps.py)
 num_classes = 11
 ignore_index = 255
 max_depth = 100.0  # metres: the authors' depth target is GT / 100, GT > 100 m masked
@@ -39,20 +38,7 @@ val_pipeline_focal = val_pipeline[:-1] + [
                     'focal_length')),
 ]
 
-# The task networks for these classes, depths and crops (N1, N2, baselines, oracles; the
-# source and target of ATDTTransfer), and what they are evaluated with.
-depth_net = dict(
-    _base_.atdt_depth_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=crop_size),
-    decode_head=dict(
-        _base_.atdt_depth_net.decode_head,
-        max_depth=max_depth,
-        loss_decode=dict(type='synthssl.MaskedL1DepthLoss', max_depth=max_depth)))
-semantic_net = dict(
-    _base_.atdt_semantic_net,
-    data_preprocessor=dict(_base_.atdt_data_preprocessor, size=crop_size),
-    decode_head=dict(
-        _base_.atdt_semantic_net.decode_head, num_classes=num_classes, ignore_index=ignore_index))
+# What the task networks are evaluated with.
 depth_metric = dict(
     type='synthssl.DepthMetric',
     pred_key='pred_depth_map',
@@ -61,11 +47,16 @@ depth_metric = dict(
     max_depth=max_depth)
 # aAcc (the paper's Acc.), mIoU and IoU.<class> (the paper's per-class columns)
 semantic_metric = dict(type='synthssl.PerClassIoUMetric', iou_metrics=['mIoU'])
-# stages 3/4: G_{1->2} (atdt_transfer) from the last stage of the source network's encoder;
-# the stage configs pick source and target (depth_net / semantic_net)
-transfer_model = dict(
-    type='synthssl.ATDTTransfer',
-    transfer=_base_.atdt_transfer,
-    source_checkpoint=None,
-    target_checkpoint=None,
-    transfer_level=-1)
+# The released training's dataloaders (train_task.py: batch 8); the stage configs pick the
+# datasets (the domain_* of the pair config), stage 3 a batch of 1.
+train_dataloader = dict(
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False))
+test_dataloader = val_dataloader

@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
-"""Every AT/DT dataset base config (configs/_base_/datasets/atdt_*.py) builds its four domain
-datasets on tiny data in the public layouts and yields packed mmseg samples with both
-gt_sem_seg and gt_depth_map; the built-in pair is rendered with its tool."""
+"""Every AT/DT pair's dataset base config (configs/_base_/datasets/atdt_<pair>.py) builds its
+four domain datasets on tiny data in the public layouts and yields packed mmseg samples with
+both gt_sem_seg and gt_depth_map; the built-in pair is rendered with its tool."""
 import copy
 import glob
 import os.path as osp
@@ -10,13 +10,16 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import REPO, run_tool
 from mmengine.config import Config
 from mmengine.registry import DATASETS, DefaultScope, init_default_scope
-from test_atdt_readers import (KITTI_P2, write_carla, write_cityscapes, write_kitti_scene_flow,
-                               write_kitti_semantics, write_kitti_stereo, write_synthia)
 
-CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', '_base_', 'datasets', 'atdt_*.py')))
+from atdt_testdata import (KITTI_P2, write_carla, write_cityscapes, write_kitti_scene_flow,
+                           write_kitti_semantics, write_kitti_stereo, write_synthia)
+from helpers import REPO, run_tool
+
+# every pair's data (atdt_common.py: what they share, no domains of its own)
+CONFIGS = sorted(p for p in glob.glob(osp.join(REPO, 'configs', '_base_', 'datasets', 'atdt_*.py'))
+                 if osp.basename(p) != 'atdt_common.py')
 DOMAINS = ('domain_a_train', 'domain_b_train', 'domain_a_val', 'domain_b_val')
 CROP = (16, 24)
 
@@ -34,7 +37,7 @@ def tiny_roots(tmp_path_factory) -> dict:
     write_kitti_semantics(roots['kitti_sem'])
     write_kitti_stereo(roots['kitti_stereo'])
     write_kitti_scene_flow(roots['kitti'])
-    proc = run_tool([sys.executable, 'tools/dataset_converters/render_atdt_pair.py',
+    proc = run_tool([sys.executable, 'tools/render/render_atdt_pair.py',
                      roots['render'], '--train-scenes', '1', '--val-scenes', '1',
                      '--views-per-scene', '2', '--size', '64', '--no-progress'])
     assert 'indoor_train: style indoor, seed 0: rendered 2' in proc.stdout

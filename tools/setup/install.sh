@@ -32,7 +32,7 @@ die() { echo "[synthssl install] ERROR: $*" >&2; exit 1; }
 command -v "$PYTHON" >/dev/null 2>&1 || die "'$PYTHON' not found; synthssl needs Python 3.11 (set SYNTHSSL_PYTHON)."
 
 # Everything that decides the environment's content; a change re-runs the install.
-STAMP_VALUE="$(for f in "$REQ"/*.txt "$ROOT"/setup.py "$ROOT"/tools/install.sh; do [ -f "$f" ] && cat "$f"; done | sha256sum | cut -c1-16)"
+STAMP_VALUE="$(for f in "$REQ"/*.txt "$ROOT"/setup.py "$ROOT"/tools/setup/install.sh; do [ -f "$f" ] && cat "$f"; done | sha256sum | cut -c1-16)"
 STAMP="$VENV/.synthssl-stamp"
 VPY="$VENV/bin/python"
 

@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
 """Render a synthetic indoor RGB-D dataset (rgb, depth, normal, instance, semantic, camera)::
 
-    python tools/render_synthetic.py data/synth --scenes 100 --views-per-scene 10 \\
+    python tools/render/render_synthetic.py data/synth --scenes 100 --views-per-scene 10 \\
         --size 256 --workers 2 --seed 0 --style indoor
 
 Re-running with the same arguments skips views that are already on disk. With
@@ -10,15 +10,12 @@ too (rows = views; columns = RGB, depth, normal, instance, semantic, instance co
 """
 import argparse
 import json
-import os.path as osp
-import sys
 from typing import List
 
 import numpy as np
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
-from synthssl.render.scene import STYLES, SceneConfig  # noqa: E402
-from synthssl.render.writer import read_manifest, render_dataset  # noqa: E402
+from synthssl.render.scene import STYLES, SceneConfig
+from synthssl.render.writer import read_manifest, render_dataset
 
 PANEL_COLUMNS = ('rgb', 'depth', 'normal', 'instance', 'semantic', 'contour')
 

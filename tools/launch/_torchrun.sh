@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Shared by dist_train.sh and dist_test.sh: run a tools/ script under torchrun.
-#   bash tools/_torchrun.sh NPROC_PER_NODE SCRIPT [script args...]
+# Shared by tools/dist_train.sh and tools/dist_test.sh: run a tools/ script under torchrun.
+#   bash tools/launch/_torchrun.sh NPROC_PER_NODE SCRIPT [script args...]
 # NNODES, NODE_RANK, MASTER_ADDR, PORT select the (multi-node) rendezvous.
 set -euo pipefail
 GPUS=$1
 SCRIPT=$2
-DIR="$(cd "$(dirname "$0")" && pwd)"
+DIR="$(cd "$(dirname "$0")/.." && pwd)"  # tools/
 PYTHONPATH="$DIR/..${PYTHONPATH:+:$PYTHONPATH}" \
 OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} \
 exec python -m torch.distributed.run \

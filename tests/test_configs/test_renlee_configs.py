@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 from helpers import REPO, assert_finite_metrics
 from pretrain_helpers import TINY, render_tiny_data, shrink, tiny_size
 
-CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'synthssl', '*.py')))
+CONFIGS = sorted(glob.glob(osp.join(REPO, 'configs', 'renlee', '*.py')))
 
 
 @pytest.fixture(scope='module')
@@ -21,7 +21,7 @@ def tiny_data(tmp_path_factory):
 
 
 def test_the_paper_config_is_the_paper_setting():
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py'))
     assert cfg.train_dataloader.batch_size * 8 == 224
     assert cfg.optim_wrapper.generator.optimizer == dict(type='Adam', lr=1e-3,
                                                          betas=(0.5, 0.999))
@@ -36,8 +36,8 @@ def test_the_paper_config_is_the_paper_setting():
 
 
 def test_the_vgg16_config_is_the_paper_setting():
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'vgg16_3task.py'))
-    alex = Config.fromfile(osp.join(REPO, 'configs', 'synthssl', 'alexnet_3task.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'renlee', 'vgg16_3task.py'))
+    alex = Config.fromfile(osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py'))
     assert cfg.optim_wrapper == alex.optim_wrapper
     assert cfg.train_dataloader.batch_size * 8 == 64
     assert (cfg.model.da_layer, cfg.model.da_tap, cfg.model.adv_weight) == ('conv5_3', 'pre', 0.05)

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 from helpers import REPO, run_tool, tool_env
-from test_atdt_readers import CS_STEM, H, W, write_cityscapes
+from atdt_testdata import CS_STEM, H, W, write_cityscapes
 
 from synthssl.datasets import CityscapesDepthDataset
 from synthssl.datasets.transforms import LoadDepthMap

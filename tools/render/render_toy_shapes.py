@@ -1,16 +1,13 @@
 # Copyright (c) synthssl contributors.
 """Render the toy 2-D shapes classification set (ImageNet folder layout)::
 
-    python tools/misc/render_toy_shapes.py data/toy_shapes --num-train 256 --num-val 64
+    python tools/render/render_toy_shapes.py data/toy_shapes --num-train 256 --num-val 64
 """
 import argparse
-import os.path as osp
-import sys
 
 from tqdm import tqdm
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.render.toy_shapes import render_toy_shapes  # noqa: E402
+from synthssl.render.toy_shapes import render_toy_shapes
 
 
 def main() -> None:

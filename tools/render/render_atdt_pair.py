@@ -1,7 +1,7 @@
 # Copyright (c) synthssl contributors.
 """Render the built-in AT/DT domain pair (configs/_base_/datasets/atdt_render-indoor2warm.py)::
 
-    python tools/dataset_converters/render_atdt_pair.py data/atdt/render \\
+    python tools/render/render_atdt_pair.py data/atdt/render \\
         --train-scenes 40 --val-scenes 8 --views-per-scene 10 --size 192 --workers 2
 
 Writes four renders (resumable: views already on disk are skipped)::
@@ -20,9 +20,8 @@ import json
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-from synthssl.render.scene import STYLES, SceneConfig  # noqa: E402
-from synthssl.render.writer import render_dataset  # noqa: E402
+from synthssl.render.scene import STYLES, SceneConfig
+from synthssl.render.writer import render_dataset
 
 
 def pair_splits(out_dir: str, style_a: str, style_b: str, seed: int, train_scenes: int,

@@ -1,10 +1,5 @@
 # Copyright (c) synthssl contributors.
-import os.path as osp
-import sys
-
 import pytest
-
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 
 @pytest.fixture(scope='session')

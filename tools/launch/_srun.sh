@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Shared by slurm_train.sh and slurm_test.sh: run a tools/ script under srun.
-#   bash tools/_srun.sh PARTITION JOB_NAME SCRIPT [script args...]
+# Shared by tools/slurm_train.sh and tools/slurm_test.sh: run a tools/ script under srun.
+#   bash tools/launch/_srun.sh PARTITION JOB_NAME SCRIPT [script args...]
 # GPUS (8), GPUS_PER_NODE (8), CPUS_PER_TASK (5), SRUN_ARGS select the allocation.
 set -euo pipefail
-DIR="$(cd "$(dirname "$0")" && pwd)"
+DIR="$(cd "$(dirname "$0")/.." && pwd)"  # tools/
 GPUS_PER_NODE=${GPUS_PER_NODE:-8}
 PYTHONPATH="$DIR/..${PYTHONPATH:+:$PYTHONPATH}" \
 srun -p "$1" \

@@ -2,14 +2,11 @@
 """CSG under DDP (2 CPU processes, gloo): the queues gather the keys of both ranks, and
 ranks that see different images end every step with identical weights and queues."""
 import os
-import sys
 
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn.functional as F
-
-sys.path.insert(0, os.path.dirname(__file__))
 
 BATCH = 2
 

@@ -90,7 +90,7 @@ def test_extractor_builds_registry_and_mmcv_layers_in_mmdet_scope():
     import mmdet.models  # noqa: F401
     from mmcv.ops import RoIAlign
     from mmdet.registry import MODELS
-    from synthssl.models.roi.registry_roi_extractor import SingleRoIExtractor
+    from synthssl.models.roi.single_roi_extractor import SingleRoIExtractor
     with DefaultScope.overwrite_default_scope('mmdet'):
         ext = MODELS.build(dict(type='synthssl.SingleRoIExtractor',
                                 roi_layer=dict(type='synthssl.RoIPool', output_size=6),
