@@ -104,3 +104,7 @@ def tiny_alexnet_checkpoint(root: str, seed: int = 1) -> dict:
     torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=0)), ckpt)
     return dict(paths=paths, cfg=cfg_path, ckpt=ckpt, model=model.eval())
 
+
+def adam_steps(ckpt: dict) -> int:
+    """Steps taken by the generator's Adam in a CrossDomainMultiTask runner checkpoint."""
+    return int(next(iter(ckpt['optimizer']['generator']['state'].values()))['step'])

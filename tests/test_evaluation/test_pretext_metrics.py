@@ -134,23 +134,31 @@ def test_depth_metric_pred_scale_multiplies_before_clamping():
                                              [2., 4., 8., 6., 3.])])
 
 
+#: four ground-truth contour pixels on a 40x40 map (tolerance < 1 px: only exact hits count)
+GT_HITS = [(10, 5), (10, 15), (10, 25), (10, 35)]
+
+
+def contour_case(scores):
+    """ContourMetric on the :data:`GT_HITS` ground truth and a prediction that is 0 except
+    at the given ``{(row, col): score}`` pixels."""
+    gt = np.zeros((40, 40), np.float32)
+    for r, c in GT_HITS:
+        gt[r, c] = 1
+    pred = np.zeros((40, 40), np.float32)
+    for rc, score in scores.items():
+        pred[rc] = score
+    return run(ContourMetric(), [dict(pred_contour=torch.tensor(pred),
+                                      gt_contour=torch.tensor(gt))])
+
+
 def test_contour_metric_ap_is_precision_at_each_recall_step():
     """AP = Σ_k (R_k - R_{k-1}) · P_k over the operating points in increasing recall (the
     precision reached at each recall step, as in BSDS/VOC AP without interpolation; the
     point (R 0, P 1) starts the curve). Three operating points, 40x40 (tolerance < 1 px,
     so only exact hits count): four gt contour pixels; the prediction scores one of them
     0.9, a second 0.7 together with a false positive, a third 0.45, the fourth 0."""
-    gt = np.zeros((40, 40), np.float32)
-    hits = [(10, 5), (10, 15), (10, 25), (10, 35)]
-    for r, c in hits:
-        gt[r, c] = 1
-    pred = np.zeros((40, 40), np.float32)
-    pred[hits[0]] = 0.9
-    pred[hits[1]] = 0.7
-    pred[30, 20] = 0.7  # false positive
-    pred[hits[2]] = 0.45
-    m = run(ContourMetric(), [dict(pred_contour=torch.tensor(pred),
-                                   gt_contour=torch.tensor(gt))])
+    m = contour_case({GT_HITS[0]: 0.9, GT_HITS[1]: 0.7, (30, 20): 0.7,  # (30, 20): false pos.
+                      GT_HITS[2]: 0.45})
     # thresholds k/34: (0.7, 0.9] -> {hit0}: R 1/4, P 1; (0.45, 0.7] -> + hit1, FP:
     # R 2/4, P 2/3; (0, 0.45] -> + hit2: R 3/4, P 3/4
     recall = [0., 0.25, 0.5, 0.75]
@@ -167,16 +175,7 @@ def test_contour_metric_ap_takes_the_highest_threshold_among_equal_recalls():
     VOC compute it), independent of how a sort orders ties. Four gt pixels; one hit at 0.9,
     a false positive at 0.7, a second hit at 0.45: (0.7, 0.9] -> R 1/4, P 1;
     (0.45, 0.7] -> R 1/4, P 1/2 (same recall); (0, 0.45] -> R 2/4, P 2/3."""
-    gt = np.zeros((40, 40), np.float32)
-    hits = [(10, 5), (10, 15), (10, 25), (10, 35)]
-    for r, c in hits:
-        gt[r, c] = 1
-    pred = np.zeros((40, 40), np.float32)
-    pred[hits[0]] = 0.9
-    pred[30, 20] = 0.7  # false positive
-    pred[hits[1]] = 0.45
-    m = run(ContourMetric(), [dict(pred_contour=torch.tensor(pred),
-                                   gt_contour=torch.tensor(gt))])
+    m = contour_case({GT_HITS[0]: 0.9, (30, 20): 0.7, GT_HITS[1]: 0.45})  # (30, 20): false pos.
     assert m['ap'] == pytest.approx(0.25 * 1 + 0.25 * 2 / 3, rel=1e-9)
 
 

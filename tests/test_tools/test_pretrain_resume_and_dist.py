@@ -10,6 +10,7 @@ import torch
 
 from helpers import (assert_finite_metrics, free_port, kill_when_file_appears, logged_scalars,
                      run_tool, tool_env)
+from pretrain_helpers import adam_steps
 
 
 #: what alexnet_3task logs every iteration (rank 0's values under DDP)
@@ -21,10 +22,6 @@ def _load(path):
     return torch.load(path, map_location='cpu', weights_only=False)
 
 
-def _adam_steps(ckpt):
-    return int(next(iter(ckpt['optimizer']['generator']['state'].values()))['step'])
-
-
 def test_killed_run_resumes_where_it_stopped(tiny_pretrain_cfg, tmp_path):
     work = str(tmp_path / 'work')
     cmd = [sys.executable, 'tools/train.py', tiny_pretrain_cfg, '--work-dir', work, '--cfg-options',
@@ -34,7 +31,7 @@ def test_killed_run_resumes_where_it_stopped(tiny_pretrain_cfg, tmp_path):
     saved = sorted(int(f[5:-4]) for f in os.listdir(work) if f.startswith('iter_'))
     last = saved[-1]
     state = _load(osp.join(work, f'iter_{last}.pth'))
-    assert _adam_steps(state) == last
+    assert adam_steps(state) == last
     assert int(state['state_dict']['pool_syn.count']) == min(4, 2 * last)
 
     target = last + 2
@@ -48,7 +45,7 @@ def test_killed_run_resumes_where_it_stopped(tiny_pretrain_cfg, tmp_path):
     assert len(resumed['loss_adv']) == 2  # the two resumed iterations
     final = _load(osp.join(work, f'iter_{target}.pth'))
     assert final['meta']['iter'] == target
-    assert _adam_steps(final) == target  # the generator's Adam state was restored
+    assert adam_steps(final) == target  # the generator's Adam state was restored
     d_state = final['optimizer']['discriminator']['state']
     assert d_state and all('momentum_buffer' in v for v in d_state.values())
     assert set(final['param_schedulers']) == {'generator', 'discriminator'}
@@ -62,7 +59,7 @@ def test_two_process_ddp_training(tiny_pretrain_cfg, tmp_path):
     assert 'Distributed training: True' in log and 'GPU number: 2' in log
     assert 'MMSeparateDistributedDataParallel' in log
     ckpt = _load(osp.join(work, 'iter_2.pth'))
-    assert ckpt['meta']['iter'] == 2 and _adam_steps(ckpt) == 2
+    assert ckpt['meta']['iter'] == 2 and adam_steps(ckpt) == 2
     assert all(torch.isfinite(v).all() for v in ckpt['state_dict'].values()
                if v.dtype.is_floating_point)
     logged = assert_finite_metrics(logged_scalars(work), keys=LOSSES)

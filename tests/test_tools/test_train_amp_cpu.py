@@ -7,10 +7,7 @@ import sys
 import torch
 
 from helpers import assert_finite_metrics, logged_scalars, run_tool
-
-
-def _adam_steps(ckpt):
-    return int(next(iter(ckpt['optimizer']['generator']['state'].values()))['step'])
+from pretrain_helpers import adam_steps
 
 
 def test_amp_trains_and_resumes_both_wrappers(tiny_pretrain_cfg, tmp_path):
@@ -24,7 +21,7 @@ def test_amp_trains_and_resumes_both_wrappers(tiny_pretrain_cfg, tmp_path):
     assert_finite_metrics(logged_scalars(work), keys=['loss', 'loss_d', 'loss_adv'])
     run_tool(args + ['train_cfg.max_iters=4', '--resume'])
     ckpt = torch.load(osp.join(work, 'iter_4.pth'), map_location='cpu', weights_only=False)
-    assert _adam_steps(ckpt) == 4
+    assert adam_steps(ckpt) == 4
     assert set(ckpt['optimizer']) == {'generator', 'discriminator'}
     assert all(v.dtype == torch.float32 for v in ckpt['state_dict'].values()
                if v.is_floating_point())
