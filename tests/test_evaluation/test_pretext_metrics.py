@@ -196,3 +196,19 @@ def test_normal_metric_median_is_the_bin_centre():
     assert exact == pytest.approx(20.0075)
     assert abs(m['median'] - exact) <= 0.005 + 1e-9
     assert m['mean'] == pytest.approx(np.mean(np.concatenate(angles)), abs=1e-6)
+
+
+@pytest.mark.parametrize('shift, tol_px, match', [((0, 1), 0.96, False), ((1, 1), 1.39, False),
+                                                  ((1, 2), 2.3, True), ((0, 1), 1.0, True)])
+def test_contour_metric_tolerance_is_the_euclidean_distance(shift, tol_px, match):
+    """A predicted contour pixel matches a ground-truth one when their Euclidean distance is
+    within the tolerance (BSDS), whatever the direction: 1 px along an axis, sqrt(2) px
+    diagonally, sqrt(5) px for a (1, 2) step."""
+    size = 40
+    gt = np.zeros((size, size), np.float32)
+    gt[20, 20] = 1
+    pred = np.zeros((size, size), np.float32)
+    pred[20 + shift[0], 20 + shift[1]] = 1
+    m = run(ContourMetric(tolerance=tol_px / math.hypot(size, size)),
+            [dict(pred_contour=torch.tensor(pred), gt_contour=torch.tensor(gt))])
+    assert m['ods_f'] == pytest.approx(1.0 if match else 0.0)
