@@ -247,11 +247,14 @@ def test_rescale_scales_weights_and_biases_as_reported(training):
     m = TinyCaffeAlexNet().train(training)
     m.fc6.weight.requires_grad_(False)
     before = copy.deepcopy(m)
-    x = images()
+    x = images(4)
     stats = krahenbuhl_rescale(m, x, iters=4, seed=3)
     assert m.training == training
     assert not m.fc6.weight.requires_grad and m.fc7.weight.requires_grad
-    assert 1 <= stats['iterations'] <= 4 and stats['num_images'] == 3
+    assert 1 <= stats['iterations'] <= 4 and stats['num_images'] == 4
+    # the report says which loss and ratio it measured
+    assert isinstance(stats['loss'], str) and 'fc7' in stats['loss']
+    assert isinstance(stats['ratio'], str) and 'dL/dW' in stats['ratio']
     c = 1.0
     for name in LAYERS:
         s = stats['weight_scales'][name]
