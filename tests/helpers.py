@@ -167,3 +167,16 @@ def logged_scalars(work_dir: str, last_run: bool = False) -> Dict[str, List[floa
                         if k not in ('step', 'epoch', 'iter'):
                             out.setdefault(k, []).append(v)
     return out
+
+
+def np_depth_errors(p, g) -> Dict[str, float]:
+    """The Eigen et al. depth errors of one image, written out in float64 NumPy for the
+    metric tests (independent of ``DepthMetric``)."""
+    import numpy as np
+    p, g = np.asarray(p, np.float64), np.asarray(g, np.float64)
+    ratio = np.maximum(p / g, g / p)
+    return dict(abs_rel=np.mean(np.abs(p - g) / g), sq_rel=np.mean((p - g)**2 / g),
+                rmse=np.sqrt(np.mean((p - g)**2)),
+                rmse_log=np.sqrt(np.mean((np.log(p) - np.log(g))**2)),
+                a1=100 * np.mean(ratio < 1.25), a2=100 * np.mean(ratio < 1.25**2),
+                a3=100 * np.mean(ratio < 1.25**3))

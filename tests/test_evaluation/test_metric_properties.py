@@ -14,6 +14,8 @@ from mmengine.structures import PixelData
 from synthssl.evaluation import ContourMetric, DepthMetric, NormalMetric
 from synthssl.evaluation.metrics.depth_metric import depth_errors
 
+from helpers import np_depth_errors
+
 
 def run(metric, samples):
     metric.process(None, samples)
@@ -32,14 +34,6 @@ def test_collect_device_and_prefix_reach_mmengine(cls, prefix):
 
 
 # ------------------------------------------------------------------ DepthMetric
-def hand_depth(p, g):
-    p, g = np.asarray(p, np.float64), np.asarray(g, np.float64)
-    ratio = np.maximum(p / g, g / p)
-    return dict(abs_rel=np.mean(np.abs(p - g) / g), sq_rel=np.mean((p - g)**2 / g),
-                rmse=np.sqrt(np.mean((p - g)**2)),
-                rmse_log=np.sqrt(np.mean((np.log(p) - np.log(g))**2)),
-                a1=100 * np.mean(ratio < 1.25), a2=100 * np.mean(ratio < 1.25**2),
-                a3=100 * np.mean(ratio < 1.25**3))
 
 
 class TestDepthMetricProperties:
@@ -58,7 +52,7 @@ class TestDepthMetricProperties:
         pred = np.array([[1.1, 2.7], [0.35, 9.9]], np.float32)
         gt = np.array([[3.3, 2.2], [0.4, 7.7]], np.float32)
         m = run(DepthMetric(), [dict(pred_depth=pred, gt_depth=gt)])
-        expected = hand_depth(pred.astype(np.float64).ravel(), gt.astype(np.float64).ravel())
+        expected = np_depth_errors(pred.astype(np.float64).ravel(), gt.astype(np.float64).ravel())
         for k, v in expected.items():
             assert m[k] == pytest.approx(v, rel=1e-13, abs=1e-13), k
 

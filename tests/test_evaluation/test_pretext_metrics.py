@@ -8,6 +8,8 @@ import torch
 
 from synthssl.evaluation import ContourMetric, DepthMetric, NormalMetric
 
+from helpers import np_depth_errors
+
 
 def run(metric, samples):
     metric.process(None, samples)
@@ -79,15 +81,6 @@ def test_contour_metric_perfect_shifted_and_empty():
                                    gt_contour=torch.zeros(40, 40))])
 
 
-def np_depth_errors(p, g):
-    """The Eigen et al. errors of one image, written out for the tests below."""
-    p, g = np.asarray(p, np.float64), np.asarray(g, np.float64)
-    ratio = np.maximum(p / g, g / p)
-    return dict(abs_rel=np.mean(np.abs(p - g) / g), sq_rel=np.mean((p - g)**2 / g),
-                rmse=np.sqrt(np.mean((p - g)**2)),
-                rmse_log=np.sqrt(np.mean((np.log(p) - np.log(g))**2)),
-                a1=100 * np.mean(ratio < 1.25), a2=100 * np.mean(ratio < 1.25**2),
-                a3=100 * np.mean(ratio < 1.25**3))
 
 
 def assert_depth_metrics(m, per_image):
