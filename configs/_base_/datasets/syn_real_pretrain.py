@@ -2,7 +2,9 @@
 # real photographs, as Ren & Lee train: 227 crops of 256-resized views, grayscale (one random
 # RGB channel copied to all three) on both domains. A config for other sizes rebuilds the
 # pipelines from these (see configs/renlee/vgg16_3task.py): redefining crop_size or resize
-# in a child config does not change the dicts below.
+# in a child config does not change the dicts below (rebuild them by key, not by index).
+# InstanceToContour runs after the resize and crop: nearest-neighbour resizing of a
+# one-pixel contour map drops thin boundary pixels (a quarter of them at 480 -> 256).
 syn_root = 'data/synthssl/render_train'
 syn_val_root = 'data/synthssl/render_val'
 real_root = 'data/synthssl/real_photos'  # any image tree, e.g. Places365
@@ -11,9 +13,9 @@ resize = 256  # views squashed to resize x resize, photos' short edge to resize
 
 syn_pipeline = [
     dict(type='LoadMultiTaskAnnotations'),
-    dict(type='InstanceToContour'),
     dict(type='MultiTaskResize', scale=(resize, resize)),
     dict(type='MultiTaskRandomCrop', crop_size=crop_size),
+    dict(type='InstanceToContour'),  # after the geometry: 1-pixel contours at the final size
     dict(type='RandomGrayscaleChannel', prob=1.0),
     dict(type='PackMultiTaskInputs'),
 ]
@@ -26,8 +28,8 @@ real_pipeline = [
 ]
 val_pipeline = [
     dict(type='LoadMultiTaskAnnotations'),
-    dict(type='InstanceToContour'),
     dict(type='MultiTaskResize', scale=(crop_size, crop_size)),
+    dict(type='InstanceToContour'),
     dict(type='PackMultiTaskInputs'),
 ]
 
