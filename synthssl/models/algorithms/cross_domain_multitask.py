@@ -50,7 +50,8 @@ class CrossDomainMultiTask(BaseDenseAlgorithm):
         pool_size (int): history pool per domain; 0 (the paper, which leaves a history
             buffer "for future study") disables it, the authors' code used 128. Defaults to 0.
         data_preprocessor (dict, optional): defaults to :class:`SynRealDataPreprocessor`
-            with the authors' normalisation (ImageNet mean, std 1, RGB).
+            with the authors' normalisation (RGB / 255 - ImageNet mean, std 1) and
+            ``bgr_to_rgb=True`` (the loaders give BGR), as the shipped configs set it.
         init_cfg (dict, optional): initialisation.
     """
 
@@ -69,7 +70,7 @@ class CrossDomainMultiTask(BaseDenseAlgorithm):
         if data_preprocessor is None:
             data_preprocessor = dict(type='synthssl.SynRealDataPreprocessor',
                                      mean=[123.675, 116.28, 103.53], std=[255., 255., 255.],
-                                     bgr_to_rgb=False)
+                                     bgr_to_rgb=True)  # the loaders give BGR
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.with_da = discriminator is not None
         if not isinstance(head_layer, str):

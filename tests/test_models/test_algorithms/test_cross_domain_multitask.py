@@ -132,3 +132,30 @@ def test_constructor_rejects_overlaps_and_orphans():
         MultiOptimWrapperConstructor(dict(
             generator=dict(type='OptimWrapper', modules=['neck'],
                            optimizer=dict(type='SGD', lr=1.))))(copy.deepcopy(model))
+
+
+def test_default_preprocessor_is_the_configs_and_takes_bgr():
+    """Built without a data_preprocessor, the model normalises as the shipped configs do:
+    the loaders' BGR uint8 -> RGB / 255 - ImageNet mean."""
+    import os.path as osp
+
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from helpers import REPO
+    cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'models', 'alexnet_3task.py'))
+    default = build().data_preprocessor
+    with DefaultScope.overwrite_default_scope('synthssl'):
+        shipped = build(data_preprocessor=cfg.model.data_preprocessor).data_preprocessor
+    bgr = torch.zeros(1, 3, SIZE, SIZE, dtype=torch.uint8)
+    bgr[:, 0], bgr[:, 1], bgr[:, 2] = 10, 100, 250  # B, G, R
+    data = dict(syn=dict(inputs=bgr.clone(), data_samples=batch(n=1, real=False)['data_samples']),
+                real=dict(inputs=bgr.clone()))
+    out = default(copy.deepcopy(data), True)
+    rgb_mean = torch.tensor([123.675, 116.28, 103.53])
+    expected = (torch.tensor([250., 100., 10.]) - rgb_mean) / 255.
+    for key in ('inputs', 'real_inputs'):
+        torch.testing.assert_close(out[key][0, :, 0, 0], expected)
+    ref = shipped(copy.deepcopy(data), True)
+    for key in ('inputs', 'real_inputs'):
+        torch.testing.assert_close(out[key], ref[key])
