@@ -1,5 +1,6 @@
 # Copyright (c) synthssl contributors.
-"""Tiny rendered A/B data and config shrinking for running the AT/DT configs on CPU."""
+"""Tiny rendered A/B data and config shrinking for running the AT/DT configs on CPU, and the
+tiny mmseg task networks (N1/N2) of the AT/DT unit tests (with the ``mmseg_scope`` fixture)."""
 import copy
 import glob
 import os.path as osp
@@ -129,3 +130,53 @@ def load_stage(pair: str, name: str, paths: Dict[str, str], work_dir: str,
                iters: int = 2, checkpoint: bool = True) -> Config:
     return shrink_atdt(Config.fromfile(osp.join(CONFIG_DIR, pair, f'{name}.py')), paths,
                        work_dir, iters, checkpoint)
+
+
+# ------------------------------------------------------------------ tiny N1/N2 for unit tests
+#: their preprocessor: pixels to [0, 1], batches padded to 64x64
+NET_DP = dict(type='mmseg.SegDataPreProcessor', mean=[0., 0., 0.], std=[255., 255., 255.],
+              size=(64, 64))
+
+
+def tiny_backbone(**kw) -> dict:
+    """mmseg's ResNet-18 with 4 base channels, output stride 16, last stage only (32 ch)."""
+    bb = dict(type='mmseg.ResNet', depth=18, base_channels=4, stem_channels=4,
+              strides=(2, 2, 1, 1), dilations=(1, 1, 2, 4), out_indices=(3, ))
+    bb.update(kw)
+    return bb
+
+
+def semantic_net(num_classes: int = 5) -> dict:
+    """A tiny N2: EncoderDecoder with the AT/DT decoder and cross entropy."""
+    return dict(type='mmseg.EncoderDecoder', data_preprocessor=NET_DP, backbone=tiny_backbone(),
+                decode_head=dict(type='synthssl.ATDTDecoderHead', in_channels=32,
+                                 channels=(8, 8, 8), num_classes=num_classes,
+                                 loss_decode=dict(type='mmseg.CrossEntropyLoss',
+                                                  avg_non_ignore=True)),
+                test_cfg=dict(mode='whole'))
+
+
+def depth_net(max_depth: float = 10.) -> dict:
+    """A tiny N1: DepthEstimator with the AT/DT decoder in depth mode (metres)."""
+    return dict(type='mmseg.DepthEstimator', data_preprocessor=NET_DP,
+                backbone=tiny_backbone(),
+                decode_head=dict(type='synthssl.ATDTDecoderHead', in_channels=32,
+                                 channels=(8, 8, 8), task='depth', num_classes=1,
+                                 max_depth=max_depth),
+                test_cfg=dict(mode='whole'))
+
+
+def sem_batch(n: int = 2, hw: int = 64, seed: int = 0) -> dict:
+    """``pseudo_collate`` output for the tiny networks: uint8 images and 5-class labels."""
+    import torch
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+    g = torch.Generator().manual_seed(seed)
+    samples = []
+    for _ in range(n):
+        s = SegDataSample(metainfo=dict(img_shape=(hw, hw), ori_shape=(hw, hw),
+                                        pad_shape=(hw, hw)))
+        s.gt_sem_seg = PixelData(data=torch.randint(0, 5, (1, hw, hw), generator=g))
+        samples.append(s)
+    return dict(inputs=[(torch.rand(3, hw, hw, generator=g) * 255).byte() for _ in range(n)],
+                data_samples=samples)

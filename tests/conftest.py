@@ -1,9 +1,10 @@
 # Copyright (c) synthssl contributors.
 # synthssl is imported from the editable install (tools/setup/install.sh; `python -m pytest`
 # from the repository root finds this checkout first). The tests' helper modules (helpers.py,
-# pretrain_helpers.py, *_testdata.py, ... here; csg_helpers.py, mmpretrain_bench_helpers.py
-# next to the tests that use them) import by name: pytest's default import mode puts this
-# folder (the rootdir conftest's) and each test file's folder on sys.path.
+# *_helpers.py, *_testdata.py, ... here, shared by several test folders; one used by a single
+# folder, e.g. mmpretrain_bench_helpers.py, next to its tests) import by name: pytest's
+# default import mode puts this folder (the rootdir conftest's) and each test file's folder
+# on sys.path.
 import os
 
 # Before torch starts its OpenMP pool: spin-waiting threads make a 2-core machine crawl.
@@ -47,6 +48,17 @@ def atdt_pair(tmp_path_factory) -> dict:
     """Tiny rendered AT/DT domains A ('indoor') and B ('warm'), train and val splits."""
     from atdt_helpers import render_pair
     return render_pair(str(tmp_path_factory.mktemp('atdt_pair')))
+
+
+@pytest.fixture
+def mmseg_scope():
+    """mmseg's models registered and ``synthssl`` the default scope, for the tests that build
+    tiny mmseg task networks (``atdt_helpers.semantic_net``/``depth_net``) or mmseg-based
+    metrics from unprefixed ``synthssl`` types; a module uses it for all its tests with
+    ``pytestmark = pytest.mark.usefixtures('mmseg_scope')``."""
+    import mmseg.models  # noqa: F401  (registers EncoderDecoder, DepthEstimator, ...)
+    from mmengine.registry import init_default_scope
+    init_default_scope('synthssl')
 
 
 @pytest.fixture(autouse=True)

@@ -67,14 +67,13 @@ GROUPS = OrderedDict(
     losses=dict(
         files=['synthssl/models/losses/*.py'],
         tests=['tests/test_models/test_losses/',
-               'tests/**/test_csg_components.py',   # InfoNCELoss
-               'tests/**/test_atdt_transfer.py']),  # MaskedL1DepthLoss
+               'tests/**/test_atdt_decoder_head.py']),  # MaskedL1DepthLoss as its loss
     metrics=dict(
         files=['synthssl/evaluation/metrics/depth_metric.py',
                'synthssl/evaluation/metrics/normal_metric.py',
                'synthssl/evaluation/metrics/contour_metric.py'],
-        tests=['tests/test_evaluation/test_pretext_metrics.py',
-               'tests/test_evaluation/test_metric_properties.py']),
+        tests=['tests/test_evaluation/test_metrics/test_pretext_metrics.py',
+               'tests/test_evaluation/test_metrics/test_metric_properties.py']),
     algorithms=dict(
         files=['synthssl/models/algorithms/*.py'],
         functions=['CrossDomainMultiTask.train_step', 'CrossDomainMultiTask.loss',

@@ -1,6 +1,6 @@
 # Copyright (c) synthssl contributors.
 """CSG as a wrapper: frozen teacher = initial student, EMA of the key MLP only, frozen BN,
-losses and queue filling for a classifier and a segmentor."""
+losses and queue filling for a classifier and a segmentor; flip-averaged sigmoid scoring."""
 import pytest
 import torch
 from torch.nn.modules.batchnorm import _BatchNorm
@@ -100,3 +100,27 @@ def test_errors():
     model = build_csg('cls')
     with pytest.raises(ValueError, match=r'\[query, key\]'):
         model(torch.zeros(2, 3, 32, 32), cls_batch()['data_samples'], mode='loss')
+
+
+def test_flip_sigmoid_scoring_and_softmax_default():
+    model = build_csg('cls', test_cfg=dict(flip=True, score='sigmoid')).eval()
+    data = model.data_preprocessor(dict(inputs=cls_batch()['inputs'][0],
+                                        data_samples=cls_batch()['data_samples']))
+    x = data['inputs']
+    with torch.no_grad():
+        out = model(x, data['data_samples'], mode='predict')
+        logits = model.model.head(model.model.extract_feat(x))
+        logits_f = model.model.head(model.model.extract_feat(x.flip(-1)))
+    expected = (torch.sigmoid(logits) + torch.sigmoid(logits_f)) / 2
+    assert not torch.allclose(torch.sigmoid(logits), expected)  # the flip matters
+    for i, sample in enumerate(out):
+        assert torch.allclose(sample.pred_score, expected[i])
+        assert int(sample.pred_label) == int(expected[i].argmax())
+    plain = build_csg('cls').eval()  # no test_cfg: the classifier's own predict (softmax)
+    with torch.no_grad():
+        out = plain(x, None, mode='predict')
+        ref = plain.model.predict(x)
+    assert torch.allclose(out[0].pred_score, ref[0].pred_score)
+    assert torch.allclose(out[0].pred_score.sum(), torch.tensor(1.))
+    with pytest.raises(ValueError, match='classifiers'):
+        build_csg('seg', test_cfg=dict(flip=True))
