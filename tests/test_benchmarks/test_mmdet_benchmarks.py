@@ -101,7 +101,8 @@ def test_configs_describe_the_protocol():
         assert list(ext.featmap_strides) == [16]
         head = m.roi_head.bbox_head
         assert (head.type, head.in_channels, head.fc_out_channels, head.roi_feat_size,
-                head.num_classes) == ('Shared2FCBBoxHead', 256, 4096, 6, 20)
+                head.num_classes) == ('synthssl.Shared2FCDropoutBBoxHead', 256, 4096, 6, 20)
+        assert head.dropout == 0.5  # CaffeNet's drop6 / drop7
         assert m.data_preprocessor.mean == [123.675, 116.28, 103.53]
         assert m.data_preprocessor.std == [255., 255., 255.] and m.data_preprocessor.bgr_to_rgb
         assert cfg.optim_wrapper.optimizer.lr == 0.001
@@ -132,8 +133,11 @@ def test_configs_describe_the_protocol():
 def test_config_trains_and_evaluates(name, tiny_voc, tmp_path):
     from mmengine.runner import Runner
     devkit, ckpt = tiny_voc
+    from synthssl.models.roi.dropout_bbox_head import Shared2FCDropoutBBoxHead
     runner = Runner.from_cfg(tiny_cfg(name, devkit, ckpt, str(tmp_path)))
-    before = runner.model.roi_head.bbox_head.fc_cls.weight.detach().clone()
+    head = runner.model.roi_head.bbox_head
+    assert isinstance(head, Shared2FCDropoutBBoxHead) and head.shared_drop.p == 0.5
+    before = head.fc_cls.weight.detach().clone()
     runner.train()
     assert runner.iter == 2
     # the classifier was trained (fc_cls is not in the checkpoint, the loss reaches it)

@@ -17,8 +17,8 @@ CKPT is an mmengine runner checkpoint of ``synthssl.CrossDomainMultiTask`` (keys
   default, the built-in photos (``synthssl.datasets.materialize_builtin_photos``).
   ``--no-rescale`` keeps the exact BN-folded weights.
 * ``caffe-alexnet-mmdet``: the same weights for an mmdet Fast R-CNN with a CaffeAlexNet
-  backbone (``backbone.conv{1..5}.{weight,bias}``) and a ``Shared2FCBBoxHead``
-  (``roi_feat_size=6``, ``in_channels=256``, ``fc_out_channels=4096``):
+  backbone (``backbone.conv{1..5}.{weight,bias}``) and a ``Shared2FCBBoxHead`` or
+  ``synthssl.Shared2FCDropoutBBoxHead`` (same keys; ``roi_feat_size=6``, ``in_channels=256``, ``fc_out_channels=4096``):
   ``roi_head.bbox_head.shared_fcs.0.*`` = fc6 (4096, 256*6*6, in the (C, H, W) order of the
   head's ``flatten(1)``), ``roi_head.bbox_head.shared_fcs.1.*`` = fc7.
 

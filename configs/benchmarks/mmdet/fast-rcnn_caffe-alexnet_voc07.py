@@ -19,8 +19,9 @@
 # "Train longer": 50k iterations with the drop to 1e-4 at 40k, instead of Fast R-CNN's 40k
 # (drop at 30k). All layers are fine-tuned (the self-supervised transfer protocol of
 # Doersch et al. / Kraehenbuehl et al.; Fast R-CNN itself froze CaffeNet's conv1 --
-# set model.backbone.frozen_stages=1 for that). Deviation: mmdet's Shared2FCBBoxHead has no
-# dropout after fc6/fc7 (Caffe's CaffeNet had 0.5).
+# set model.backbone.frozen_stages=1 for that). The box head is mmdet's Shared2FCBBoxHead
+# plus CaffeNet's dropout 0.5 after the fc6 and fc7 ReLUs (synthssl.Shared2FCDropoutBBoxHead,
+# same weights and keys; model.roi_head.bbox_head.dropout=0 gives mmdet's head).
 _base_ = [
     'mmdet::_base_/models/fast-rcnn_r50_fpn.py',
     'mmdet::_base_/datasets/voc0712.py',
@@ -60,7 +61,8 @@ model = dict(
             out_channels=256,
             featmap_strides=[16]),
         bbox_head=dict(
-            type='Shared2FCBBoxHead',
+            type='synthssl.Shared2FCDropoutBBoxHead',
+            dropout=0.5,  # CaffeNet's drop6 / drop7
             in_channels=256,
             fc_out_channels=4096,  # shared_fcs.0 = fc6 (9216 -> 4096), .1 = fc7
             roi_feat_size=6,

@@ -1,10 +1,11 @@
 # Copyright (c) synthssl contributors.
-"""Registry entry ``synthssl.SingleRoIExtractor`` that imports mmdet only when used.
+"""Registry entries ``synthssl.SingleRoIExtractor`` and ``synthssl.Shared2FCDropoutBBoxHead``
+that import mmdet only when used.
 
 mmdet is an optional dependency of synthssl (``requirements/mminstall.txt``) and importing
 ``mmdet.models`` costs seconds, so ``import synthssl.models`` must not pull it in. The
-registry therefore holds this builder function; the class itself lives in
-:mod:`synthssl.models.roi.single_roi_extractor`.
+registry therefore holds builder functions; the classes live in
+:mod:`synthssl.models.roi.single_roi_extractor` and :mod:`.dropout_bbox_head`.
 """
 import torch.nn as nn
 
@@ -18,3 +19,12 @@ def build_single_roi_extractor(**kwargs) -> nn.Module:
     ``'synthssl.RoIPool'``) from the config's keyword arguments."""
     from .single_roi_extractor import SingleRoIExtractor
     return SingleRoIExtractor(**kwargs)
+
+
+@MODELS.register_module(name='Shared2FCDropoutBBoxHead')
+def build_shared2fc_dropout_bbox_head(**kwargs) -> nn.Module:
+    """Builds :class:`synthssl.models.roi.dropout_bbox_head.Shared2FCDropoutBBoxHead`
+    (mmdet's ``Shared2FCBBoxHead`` with dropout after fc6 / fc7) from the config's keyword
+    arguments."""
+    from .dropout_bbox_head import Shared2FCDropoutBBoxHead
+    return Shared2FCDropoutBBoxHead(**kwargs)
