@@ -166,3 +166,50 @@ def test_linear_probe_script_rejects_unknown_layers(tmp_path):
         env=tool_env(LAYERS='conv1 fc6', WORK_DIR=str(tmp_path / 'w')))
     assert proc.returncode == 2 and "unknown layer 'fc6'" in proc.stderr
     assert not (tmp_path / 'w').exists()  # nothing converted or trained
+
+
+def test_voc07_10crop_test_averages_ten_views(exported, tmp_path):
+    """The 10-crop config tests a checkpoint of the 1-crop config: the weights load through
+    the TTA wrapper (tools/test.py's coverage check included), each test batch runs 10
+    random 227 views, and the merged score is their average."""
+    from mmpretrain.models import AverageClsScoreTTA
+    voc = make_tiny_voc(str(tmp_path / 'VOCdevkit'))
+    one = Config.fromfile(osp.join(CFG_DIR, 'caffe-alexnet_voc07-cls-ft.py'))
+    cfg = Config.fromfile(osp.join(CFG_DIR, 'caffe-alexnet_voc07-cls-ft_10crop.py'))
+    assert cfg.model.type == 'AverageClsScoreTTA' and cfg.model.module == one.model
+    assert cfg.train_dataloader is None
+    one.merge_from_dict({'model.backbone.init_cfg.checkpoint': exported['caffe']})
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        from mmpretrain.registry import MODELS
+        trained = MODELS.build(one.model)
+    trained.init_weights()
+    torch.nn.init.normal_(trained.head.fc.weight, std=0.01)
+    ckpt = str(tmp_path / 'ft.pth')
+    torch.save(dict(state_dict=trained.state_dict(), meta=dict(iter=2)), ckpt)
+
+    for key in ('val_dataloader', 'test_dataloader'):
+        cfg[key].dataset.data_root = voc
+        cfg[key].update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.work_dir = str(tmp_path / 'work')
+    cfg.load_from = ckpt
+    cfg.custom_hooks = [dict(type='synthssl.CheckpointCoverageHook', checkpoint=ckpt)]
+    runner = Runner.from_cfg(cfg)
+    assert isinstance(runner.model, AverageClsScoreTTA)
+    views, scores = [], []
+    runner.model.module.backbone.register_forward_hook(
+        lambda m, i, o: views.append(tuple(i[0].shape)))
+    runner.model.module.head.register_forward_hook(
+        lambda m, i, o: scores.append(torch.sigmoid(o).detach()))
+    merged = []
+    orig = runner.model.merge_preds
+    runner.model.merge_preds = lambda preds: merged.extend(orig(preds)) or merged[-len(preds):]
+    metrics = runner.test()
+    for k, v in _state(ckpt).items():
+        torch.testing.assert_close(runner.model.module.state_dict()[k], v, rtol=0, atol=0)
+    assert views == [(2, 3, 227, 227)] * 10  # 2 test images, one batch, 10 views
+    torch.testing.assert_close(torch.stack([s.pred_score for s in merged]),
+                               torch.stack(scores).mean(0))
+    # random views: not all the same
+    assert not torch.allclose(scores[0], scores[1])
+    assert_finite_metrics(metrics, keys=['multi-label/mAP'])
+    assert 0 <= metrics['multi-label/mAP'] <= 100

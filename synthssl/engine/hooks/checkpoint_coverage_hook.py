@@ -4,7 +4,7 @@ import re
 from typing import Dict, List, Sequence, Tuple
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 from synthssl.registry import HOOKS
 
@@ -55,6 +55,8 @@ class CheckpointCoverageHook(Hook):
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if isinstance(model, BaseTTAModel):  # as mmengine's loader: the wrapped model's keys
+            model = model.module
         params = {k: tuple(v.shape) for k, v in model.named_parameters()}
         state = checkpoint.get('state_dict', checkpoint)
         missing, mismatched = checkpoint_coverage(params, state)
