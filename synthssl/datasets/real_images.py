@@ -42,22 +42,98 @@ def _sklearn_photos() -> List[Tuple[str, Callable[[], np.ndarray]]]:
             for n in ('china.jpg', 'flower.jpg')]
 
 
-def builtin_photo_names() -> List[str]:
+#: Natural photographs among the example data of Debian's ``opencv-doc`` (drawings, renders,
+#: logos, calibration boards, a painting and the tampered/blurred demo images left out).
+OPENCV_DOC_DATA = '/usr/share/doc/opencv-doc/examples/data'
+OPENCV_DOC_PHOTOS = (
+    'aero1.jpg', 'aero3.jpg', 'aloeL.jpg', 'aloeR.jpg', 'apple.jpg', 'baboon.jpg',
+    'basketball1.png', 'basketball2.png', 'board.jpg', 'box.png', 'box_in_scene.png',
+    'building.jpg', 'butterfly.jpg', 'ela_original.jpg', 'fruits.jpg', 'graf1.png',
+    'graf3.png', 'home.jpg', 'left.jpg', 'leuvenA.jpg', 'leuvenB.jpg',
+    'licenseplate_motion.jpg', 'messi5.jpg', 'orange.jpg', 'pca_test1.jpg', 'right.jpg',
+    'rubberwhale1.png', 'rubberwhale2.png', 'squirrel_cls.jpg', 'stuff.jpg')
+#: ``vtest.avi`` in the same folder: 795 real frames of one street scene; this many, evenly
+#: spaced, are taken.
+OPENCV_DOC_VIDEO_FRAMES = 8
+#: Photographs in Debian's ``darknet`` data folder (``scream.jpg``, a painting, left out).
+DARKNET_DATA = '/usr/share/darknet/data'
+DARKNET_PHOTOS = ('dog.jpg', 'eagle.jpg', 'giraffe.jpg', 'horses.jpg', 'kite.jpg',
+                  'person.jpg')
+
+
+def _read_bgr_as_rgb(path: str) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        img = cv2.imread(path, cv2.IMREAD_COLOR)
+        if img is None:
+            raise OSError(f'{path}: not a readable image')
+        return img[..., ::-1]
+    return load
+
+
+def _video_frame(path: str, index: int) -> Callable[[], np.ndarray]:
+    def load() -> np.ndarray:
+        cap = cv2.VideoCapture(path)
+        try:
+            cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, frame = cap.read()
+        finally:
+            cap.release()
+        if not ok:
+            raise OSError(f'{path}: cannot read frame {index}')
+        return frame[..., ::-1]
+    return load
+
+
+def _system_photos() -> List[Tuple[str, Callable[[], np.ndarray]]]:
+    """Photographs that Debian packages and matplotlib install (no download): the natural
+    photos of ``opencv-doc`` (plus evenly spaced frames of its ``vtest.avi``), ``darknet``'s
+    and matplotlib's ``grace_hopper.jpg``. Only those present on this machine are listed;
+    ``tools/setup/install_real_data.sh`` installs the packages."""
+    photos = [(f'opencv_{osp.splitext(n)[0]}', _read_bgr_as_rgb(osp.join(OPENCV_DOC_DATA, n)))
+              for n in OPENCV_DOC_PHOTOS if osp.isfile(osp.join(OPENCV_DOC_DATA, n))]
+    video = osp.join(OPENCV_DOC_DATA, 'vtest.avi')
+    if osp.isfile(video):
+        cap = cv2.VideoCapture(video)
+        count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+        cap.release()
+        k = OPENCV_DOC_VIDEO_FRAMES
+        photos += [(f'opencv_vtest_{i:04d}', _video_frame(video, i))
+                   for i in sorted({j * count // k for j in range(k)}) if count > 0]
+    photos += [(f'darknet_{osp.splitext(n)[0]}', _read_bgr_as_rgb(osp.join(DARKNET_DATA, n)))
+               for n in DARKNET_PHOTOS if osp.isfile(osp.join(DARKNET_DATA, n))]
+    try:
+        import matplotlib
+        hopper = osp.join(matplotlib.get_data_path(), 'sample_data', 'grace_hopper.jpg')
+    except ImportError:
+        hopper = ''
+    if hopper and osp.isfile(hopper):
+        photos.append(('matplotlib_grace_hopper', _read_bgr_as_rgb(hopper)))
+    return photos
+
+
+def _photo_sources(with_system: bool) -> List[Tuple[str, Callable[[], np.ndarray]]]:
+    return _skimage_photos() + _sklearn_photos() + (_system_photos() if with_system else [])
+
+
+def builtin_photo_names(with_system: bool = False) -> List[str]:
     """Names (file stems) of the built-in photos available in this environment."""
-    return [name for name, _ in _skimage_photos() + _sklearn_photos()]
+    return [name for name, _ in _photo_sources(with_system)]
 
 
-def materialize_builtin_photos(out_dir: str, overwrite: bool = False) -> List[str]:
+def materialize_builtin_photos(out_dir: str, overwrite: bool = False,
+                               with_system: bool = False) -> List[str]:
     """Write the built-in photographs as RGB PNGs into ``out_dir``; return their paths.
 
     Sources: scikit-image's sample photos (always; grey ones are stored with 3 equal
     channels) and scikit-learn's two sample images when sklearn is installed (it is not a
-    dependency). Nothing is downloaded. Existing files are kept unless ``overwrite``.
+    dependency); with ``with_system`` also the photos of Debian's ``opencv-doc`` and
+    ``darknet`` packages and matplotlib's, where installed (:func:`_system_photos`).
+    Nothing is downloaded. Existing files are kept unless ``overwrite``.
     Read the folder with :class:`RealImageFolderDataset`; crop in the pipeline.
     """
     os.makedirs(out_dir, exist_ok=True)
     paths = []
-    for name, load in _skimage_photos() + _sklearn_photos():
+    for name, load in _photo_sources(with_system):
         path = osp.join(out_dir, name + '.png')
         if overwrite or not osp.isfile(path):
             img = np.asarray(load())

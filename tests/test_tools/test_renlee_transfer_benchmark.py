@@ -1,0 +1,78 @@
+# Copyright (c) synthssl contributors.
+"""tools/benchmarks/renlee_transfer.py end to end at its tiny size, on the real data that
+tools/setup/install_real_data.sh installs (Fashion-MNIST, NEON tree tiles, photos):
+pretraining variants, export, linear probes, Faster R-CNN fine-tuning, the table; and a
+second call that continues the run (finished stages skipped, a second seed added)."""
+import json
+import math
+import os
+import os.path as osp
+
+import pytest
+
+from helpers import REPO, run_tool, tool_env
+
+REAL = osp.join(REPO, 'data', 'real')
+
+
+@pytest.fixture(scope='module')
+def real_data():
+    """The benchmark's real data, installed by the project's own idempotent set-up step."""
+    run_tool(['bash', 'tools/setup/install_real_data.sh', REAL], timeout=1800)
+    return REAL
+
+
+def _finite_percent(x):
+    return isinstance(x, float) and math.isfinite(x) and 0.0 <= x <= 100.0
+
+
+def test_install_real_data_outputs(real_data):
+    with open(osp.join(real_data, 'neon_trees', 'summary.json')) as f:
+        summary = json.load(f)
+    assert summary['tiles']['train'] > 0 and summary['tiles']['test'] > 0
+    assert summary['boxes']['test'] > 100  # ~300 held-out crowns
+    sizes = {n: osp.getsize(osp.join(real_data, 'fashion_mnist', n))
+             for n in os.listdir(osp.join(real_data, 'fashion_mnist'))}
+    assert sizes['t10k-labels-idx1-ubyte'] == 8 + 10000
+    assert sizes['train-images-idx3-ubyte'] == 16 + 60000 * 28 * 28
+    photos = os.listdir(osp.join(real_data, 'photos'))
+    assert len(photos) > 40 and any(p.startswith('opencv_') for p in photos)
+
+
+def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
+    work, res = str(tmp_path / 'work'), str(tmp_path / 'results')
+    base = ['python', 'tools/benchmarks/renlee_transfer.py', '--scale', 'tiny',
+            '--work-dir', work, '--results', res, '--real-data', real_data]
+    run_tool(base + ['--variants', 'random', '3task_da', '--seeds', '0'],
+             env=tool_env(), timeout=1800)
+    with open(osp.join(res, 'results.json')) as f:
+        out = json.load(f)
+    for variant in ('random', '3task_da'):
+        run = out['runs'][variant]['0']
+        assert set(run['probe']) == {'conv1', 'conv2', 'conv3', 'conv4', 'conv5'}
+        assert all(_finite_percent(r['top1']) for r in run['probe'].values()), run['probe']
+        assert _finite_percent(run['det']['ap50']), run['det']
+        assert 'pascal_voc/mAP' in run['det']['metrics']
+    # the pretrained variant really trained and was exported; random was not trained
+    assert osp.isfile(osp.join(work, '3task_da', 'seed0', 'pretrain', 'iter_2.pth'))
+    assert not osp.exists(osp.join(work, 'random', 'seed0', 'pretrain', 'iter_2.pth'))
+    det_json = osp.join(work, '3task_da', 'seed0', 'det.json')
+    mtime = os.stat(det_json).st_mtime_ns
+
+    # continue: seed 0 is skipped, seed 1 of `random` added (probes only), spread reported
+    proc = run_tool(base + ['--variants', 'random', '3task_da', '--seeds', '0', '1',
+                            '--stages', 'probe', '--set', 'probe_epochs=1'],
+                    env=tool_env(), timeout=1800)
+    assert os.stat(det_json).st_mtime_ns == mtime
+    assert 'tools/train.py ' + osp.join(work, 'configs', '3task_da.py') not in \
+        proc.stdout.split('== 3task_da seed 1')[0]  # no retraining of seed 0
+    with open(osp.join(res, 'results.json')) as f:
+        out = json.load(f)
+    s = out['summary']['random']['probe_conv1']
+    assert s['n'] == 2 and math.isfinite(s['std'])
+    assert s['values'] == [out['runs']['random'][k]['probe']['conv1']['top1']
+                           for k in ('0', '1')]
+    with open(osp.join(res, 'results.md')) as f:
+        md = f.read()
+    assert '| random |' in md and '| 3task_da |' in md and '±' in md
+    assert 'renlee_transfer.py --scale tiny' in md  # the command that produced it
