@@ -2,7 +2,7 @@
 """Test (evaluate) a checkpoint with any OpenMMLab 2.0 config: synthssl, mmpretrain, mmdet,
 mmseg::
 
-    python tools/test.py CONFIG CHECKPOINT [--out results.pkl] [--work-dir DIR]
+    python tools/test.py CONFIG CHECKPOINT [--out results.pkl] [--work-dir DIR] [--amp]
     bash tools/dist_test.sh CONFIG CHECKPOINT 8
 """
 import argparse
@@ -16,9 +16,9 @@ from mmengine.evaluator import DumpResults  # noqa: E402
 from mmengine.registry import RUNNERS  # noqa: E402
 from mmengine.runner import Runner  # noqa: E402
 
-from synthssl.utils.launch import (add_common_args, merge_common_args,  # noqa: E402
-                                   parse_args_with_local_rank, require_files,
-                                   setup_device, teardown_distributed)
+from synthssl.utils.launch import (add_common_args, enable_test_amp,  # noqa: E402
+                                   merge_common_args, parse_args_with_local_rank,
+                                   require_files, setup_device, teardown_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,6 +34,9 @@ def parse_args() -> argparse.Namespace:
         default='pred',
         help="what --out holds: 'pred' (raw predictions) or 'metrics'")
     parser.add_argument(
+        '--amp', action='store_true',
+        help='mixed-precision inference: bfloat16 autocast on the CPU, float16 on CUDA')
+    parser.add_argument(
         '--allow-partial-load',
         action='store_true',
         help='evaluate even if the checkpoint leaves some of the model\'s parameters '
@@ -46,6 +49,8 @@ def main() -> None:
     require_files(config=args.config, checkpoint=args.checkpoint)
     cfg = Config.fromfile(args.config)
     cfg = merge_common_args(cfg, args)
+    if args.amp:
+        enable_test_amp(cfg)
     cfg.load_from = args.checkpoint
     cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
         dict(type='synthssl.CheckpointCoverageHook', checkpoint=args.checkpoint,

@@ -105,6 +105,17 @@ def enable_amp(cfg: Config, cuda: Optional[bool] = None) -> None:
             wrapper['type'] = 'synthssl.BF16OptimWrapper'
 
 
+def enable_test_amp(cfg: Config) -> None:
+    """Run the config's test loop under mixed precision: mmengine's ``autocast`` through
+    ``test_cfg.fp16`` (bfloat16 on the CPU, float16 on CUDA). Modifies ``cfg`` in place."""
+    test_cfg = dict(cfg.get('test_cfg') or {})
+    if test_cfg.get('type', 'TestLoop').split('.')[-1] != 'TestLoop':
+        raise ValueError(f"--amp: test_cfg.type {test_cfg['type']!r} is not mmengine's "
+                         'TestLoop, whose fp16 switch --amp sets')
+    test_cfg['fp16'] = True
+    cfg.test_cfg = test_cfg
+
+
 def latest_checkpoint(work_dir: str) -> Optional[str]:
     """The most recently written *complete* checkpoint in ``work_dir``, or None.
 

@@ -4,7 +4,7 @@
     python tools/analysis_tools/nn_retrieval.py CONFIG CKPT [CKPT ...] --out nn.png \\
         [--names random no-DA full] [--layer conv5] [--pool none|avg|max] [--topk 4] \\
         [--num-queries 5 | --query-indices 3 17 42] [--image-dir DIR --img-size 227] \\
-        [--gray] [--keep-self] [--dump-json nn.json] [--device cpu] [--cfg-options ...]
+        [--gray] [--keep-self] [--dump-json nn.json] [--device cpu] [--amp] [--cfg-options ...]
 
 Every CKPT (a runner checkpoint of CONFIG's model, a backbone-only export, or ``random`` /
 ``none`` for the randomly initialised network) embeds each image of the image set -- the
@@ -15,7 +15,8 @@ an output index or sub-module name of any other backbone). Features are flattene
 channel), L2-normalised, and compared by cosine similarity (their dot product). For each
 query (an image of the set) the ``--topk`` most similar other images are retrieved
 (``--keep-self`` keeps the query itself, which is then its own first neighbour with
-similarity 1).
+similarity 1). ``--amp`` runs the backbone under autocast (bfloat16 on the CPU, float16 on
+CUDA); the features are normalised and compared in float32.
 
 The PNG has one row per query and, for each checkpoint side by side, a column group: the
 query (its index in the image set written on it) and its neighbours, best first, each with
@@ -39,6 +40,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
+from mmengine.runner import autocast  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from synthssl.utils.analysis import (backbone_features, build_eval_dataloader,  # noqa: E402
@@ -74,6 +76,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--batch-size', type=int, default=16)
     parser.add_argument('--num-workers', type=int, default=0)
     parser.add_argument('--device', default='cpu', help="e.g. 'cpu', 'cuda'")
+    parser.add_argument('--amp', action='store_true',
+                        help='backbone under autocast: bfloat16 on the CPU, float16 on CUDA')
     parser.add_argument('--seed', type=int, default=0,
                         help='query sampling and random initialisation')
     parser.add_argument('--dump-json', help='write neighbour indices and similarities')
@@ -89,14 +93,18 @@ def preprocess(model: torch.nn.Module, data: Dict, gray: bool) -> torch.Tensor:
 
 @torch.no_grad()
 def extract(model: torch.nn.Module, loader, layer, pool: str, gray: bool,
-            desc: str) -> torch.Tensor:
-    """(N, D) L2-normalised features of every image of ``loader`` (in dataset order)."""
+            desc: str, amp: bool = False) -> torch.Tensor:
+    """(N, D) L2-normalised float32 features of every image of ``loader`` (in dataset
+    order); ``amp``: the backbone under autocast (bfloat16 on the CPU, float16 on CUDA)."""
     backbone = get_backbone(model)
+    device_type = next(model.parameters()).device.type
     feats: List[torch.Tensor] = []
     with tqdm(total=len(loader.dataset), desc=desc, unit='img') as bar:
         for data in loader:
-            f = backbone_features(backbone, preprocess(model, data, gray), layer)
-            f = global_pool(f, pool)
+            inputs = preprocess(model, data, gray)
+            with autocast(device_type=device_type, enabled=amp):
+                f = backbone_features(backbone, inputs, layer)
+            f = global_pool(f.float(), pool)
             feats.append(F.normalize(f.flatten(1).float(), dim=1).cpu())
             bar.update(f.shape[0])
     return torch.cat(feats)
@@ -155,7 +163,7 @@ def main() -> None:
     for name, ckpt in zip(names, args.checkpoints):
         model = build_model(cfg, ckpt, device=args.device, seed=args.seed)
         feats = extract(model, loader, layer, args.pool, args.gray,
-                        desc=f'{name}: {args.layer} features')
+                        desc=f'{name}: {args.layer} features', amp=args.amp)
         idx, sim = neighbours(feats, queries, args.topk, args.keep_self)
         results.append(dict(name=name, checkpoint=ckpt, dim=int(feats.shape[1]),
                             neighbours=idx.tolist(), similarities=sim.tolist()))
@@ -187,6 +195,7 @@ def main() -> None:
           f'(query + {args.topk} neighbours), {args.layer} features, pool {args.pool}')
     if args.dump_json:
         dump = dict(config=args.config, layer=args.layer, pool=args.pool, gray=args.gray,
+                    amp=args.amp,
                     keep_self=args.keep_self, image_set=source, num_images=n,
                     queries=[dict(index=q, path=sample_path(dataset, q)) for q in queries],
                     checkpoints=[dict(res, neighbour_paths=[[sample_path(dataset, j)

@@ -1,16 +1,40 @@
 # Copyright (c) synthssl contributors.
-"""Training throughput of alexnet_3task on the CPU: synthssl/mmengine vs. plain PyTorch.
+"""Training throughput of alexnet_3task on the CPU, fp32 vs. bf16 (``--amp``), against the
+matmul peak; and, with ``--trajectory``, fp32 vs. bf16 loss trajectories.
 
-Prints one JSON object. Both sides run the same modules (built from the config), the same
-losses and the same alternating D / B+H updates on the same in-memory batches; "framework"
-goes through ``CrossDomainMultiTask.train_step`` with the data preprocessor and the
-``OptimWrapperDict`` of the config, "plain" is a hand-written PyTorch loop. Each side runs in
-its own subprocess (so peak RSS is its own), alternately, ``--repeats`` times; the report
-gives medians and the framework/plain time ratio of each pair (the goal: <= 1.05)::
+Prints one JSON object.
 
-    python tools/benchmarks/pretrain_throughput.py --batch 32 --iters 5 --repeats 3
+**Throughput** (default). Each variant runs in its own subprocess (so peak RSS is its own),
+all variants alternately, ``--repeats`` times, with the same batch, crop and thread count:
+
+* ``framework``: ``CrossDomainMultiTask.train_step`` with the data preprocessor and the
+  config's ``OptimWrapperDict`` (``--amp``: ``enable_amp`` turns both wrappers into
+  ``BF16OptimWrapper``); ``plain``: a hand-written PyTorch loop with the same modules,
+  losses and alternating D / B+H updates (bf16: ``torch.autocast`` around the same regions).
+* precision ``fp32`` / ``bf16``; ``framework`` also with ``channels_last`` (the model and the
+  inputs in ``torch.channels_last``).
+
+Each child counts the FLOPs of one training step (``FlopCounterMode``: convolutions and
+matmuls, forward and backward), times ``--iters`` steps, then measures the fp32 and bf16
+peak of a ``--peak-size``² matmul in the same process. The report gives medians, the
+achieved GFLOP/s, its fraction of the peak of the same precision, and per-repeat ratios
+(bf16 speed-up, framework/plain time, channels-last speed-up); ``--profile N`` adds the N
+ops with the most self CPU time of one framework step per precision::
+
+    OMP_NUM_THREADS=1 python tools/benchmarks/pretrain_throughput.py   # batch 8, 99², 1 thread
+
+**Trajectory** (``--trajectory``): ``tools/train.py`` on
+``configs/renlee/alexnet_3task_cpu-quickstart.py`` and its rendered data (rendered as
+``tools/quickstart.sh`` does when ``--data`` has none), ``--trajectory-iters`` iterations,
+logging every iteration, no validation/checkpoints/panels: fp32 and ``--amp`` with seed
+``--seeds[0]``, and fp32 with each further seed (the run-to-run spread of fp32 itself). Losses
+are compared as means over windows of ``--window`` iterations: bf16 agrees when its
+distance to fp32 (same seed) is within the fp32 seed-to-seed distance::
+
+    python tools/benchmarks/pretrain_throughput.py --trajectory --trajectory-iters 200
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -19,9 +43,16 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Dict, List
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py')
+QUICKSTART = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task_cpu-quickstart.py')
+#: (side, precision, channels_last) of the throughput children, in running order
+VARIANTS = [('plain', 'fp32', False), ('framework', 'fp32', False),
+            ('plain', 'bf16', False), ('framework', 'bf16', False),
+            ('framework', 'fp32', True), ('framework', 'bf16', True)]
+LOSS_KEYS = ('loss', 'loss_normal', 'loss_depth', 'loss_contour', 'loss_adv', 'loss_d')
 
 
 def make_batches(n_batches: int, batch: int, size: int):
@@ -34,25 +65,57 @@ def make_batches(n_batches: int, batch: int, size: int):
             for _ in range(n_batches)]
 
 
-def run_side(side: str, batch: int, iters: int, size: int) -> dict:
+def matmul_peak(size: int, dtype, reps: int = 3) -> float:
+    """GFLOP/s of ``size``² x ``size``² matmuls in ``dtype`` (best of ``reps``)."""
+    import torch
+    a, b = torch.randn(size, size).to(dtype), torch.randn(size, size).to(dtype)
+    a @ b
+    best = float('inf')
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return 2 * size**3 / best / 1e9
+
+
+def run_side(side: str, precision: str, channels_last: bool, batch: int, iters: int,
+             size: int, peak_size: int, profile: int) -> dict:
     import torch
     import torch.nn.functional as F
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
+    from torch.utils.flop_counter import FlopCounterMode
 
     import synthssl  # noqa: F401
     from synthssl.engine import MultiOptimWrapperConstructor
     from synthssl.registry import MODELS
+    from synthssl.utils.launch import enable_amp
+    bf16 = precision == 'bf16'
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
     torch.manual_seed(0)
     cfg = Config.fromfile(CONFIG)
     with DefaultScope.overwrite_default_scope('synthssl'):
         model = MODELS.build(cfg.model)
     model.init_weights()
     model.train()
+    model.to(memory_format=fmt)
     batches = make_batches(2, batch, size)
     if side == 'framework':
+        if bf16:
+            enable_amp(cfg, cuda=False)
         optim = {k: v for k, v in cfg.optim_wrapper.items() if k != 'constructor'}
-        wrappers = MultiOptimWrapperConstructor(optim)(model)
+        with DefaultScope.overwrite_default_scope('synthssl'):
+            wrappers = MultiOptimWrapperConstructor(optim)(model)
+        if channels_last:  # what the data preprocessor gives, in channels_last
+            preprocess = model.data_preprocessor.forward
+
+            def to_cl(data, training=False):
+                out = preprocess(data, training)
+                for k in ('inputs', 'real_inputs'):
+                    if k in out:
+                        out[k] = out[k].contiguous(memory_format=fmt)
+                return out
+            model.data_preprocessor.forward = to_cl
 
         def step(data):
             model.train_step(data, wrappers)
@@ -64,81 +127,286 @@ def run_side(side: str, batch: int, iters: int, size: int) -> dict:
                                 weight_decay=5e-4)
         heads, disc, bb = model.heads, model.discriminator, model.backbone
 
+        def amp():
+            return torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16)
+
         def bce(x, t):
-            return F.binary_cross_entropy_with_logits(x, torch.full_like(x, t))
+            return F.binary_cross_entropy_with_logits(x.float(), torch.full_like(x.float(), t))
 
         def step(data):
-            syn = (data['syn']['inputs'].flip(1).float() - mean) / 255.
-            real = (data['real']['inputs'].flip(1).float() - mean) / 255.
-            z_syn, fc7 = bb(syn)
-            with torch.no_grad():
-                z_real = bb(real, out_indices=('conv5', ), taps=('pre', ))[0]
-            loss_d = 0.5 * (bce(disc(z_real.detach()), 1.) + bce(disc(z_syn.detach()), 0.))
+            syn = ((data['syn']['inputs'].flip(1).float() - mean) / 255.).contiguous(
+                memory_format=fmt)
+            real = ((data['real']['inputs'].flip(1).float() - mean) / 255.).contiguous(
+                memory_format=fmt)
+            with amp():
+                z_syn, fc7 = bb(syn)
+                with torch.no_grad():
+                    z_real = bb(real, out_indices=('conv5', ), taps=('pre', ))[0]
+            with amp():
+                loss_d = 0.5 * (bce(disc(z_real.detach()), 1.) + bce(disc(z_syn.detach()), 0.))
             opt_d.zero_grad()
             loss_d.backward()
             opt_d.step()
             for p in disc.parameters():
                 p.requires_grad_(False)
             samples = data['syn']['data_samples']
-            preds = heads(fc7, syn.shape[-2:])
-            gt = dict(normal=torch.stack([s.gt_normal for s in samples]),
-                      depth=torch.stack([s.gt_depth for s in samples]),
-                      contour=torch.stack([s.gt_contour for s in samples]))
-            loss = sum(heads.losses[t](preds[t], gt[t]) for t in heads.tasks)
-            loss = loss + 0.05 * bce(disc(z_syn), 1.)
+            with amp():
+                preds = heads(fc7, syn.shape[-2:])
+                gt = dict(normal=torch.stack([s.gt_normal for s in samples]),
+                          depth=torch.stack([s.gt_depth for s in samples]),
+                          contour=torch.stack([s.gt_contour for s in samples]))
+                loss = sum(heads.losses[t](preds[t].float(), gt[t]) for t in heads.tasks)
+                loss = loss + 0.05 * bce(disc(z_syn), 1.)
             opt_g.zero_grad()
             loss.backward()
             opt_g.step()
             for p in disc.parameters():
                 p.requires_grad_(True)
 
-    step(batches[0])  # warm-up (allocations, lazy init)
+    counter = FlopCounterMode(display=False)
+    with counter:  # the warm-up step (allocations, lazy init), counted
+        step(batches[0])
     t0 = time.perf_counter()
     for i in range(iters):
         step(batches[i % 2])
     dt = time.perf_counter() - t0
-    return dict(seconds_per_iter=dt / iters, images_per_s=batch * iters / dt,
-                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    out = dict(seconds_per_iter=dt / iters, images_per_s=batch * iters / dt,
+               gflop_per_iter=counter.get_total_flops() / 1e9,
+               peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               matmul_peak_gflops=dict(fp32=matmul_peak(peak_size, torch.float32),
+                                       bf16=matmul_peak(peak_size, torch.bfloat16)))
+    if profile:
+        from torch.profiler import ProfilerActivity
+        from torch.profiler import profile as profiler
+        with profiler(activities=[ProfilerActivity.CPU]) as prof:
+            step(batches[0])
+        events = prof.key_averages()
+        total = sum(e.self_cpu_time_total for e in events) / 1e3
+        top = sorted(events, key=lambda e: -e.self_cpu_time_total)[:profile]
+        out['profile'] = dict(
+            step_self_ms=round(total),
+            top_self_ms=[[e.key, round(e.self_cpu_time_total / 1e3, 1), e.count] for e in top],
+            optimizer_step_ms={e.key: round(e.cpu_time_total / 1e3, 1) for e in events
+                               if e.key.startswith('Optimizer.step')})
+    return out
+
+
+# ----------------------------------------------------------------------------- throughput
+def variant_name(side: str, precision: str, channels_last: bool) -> str:
+    return f'{side}_{precision}' + ('_channels_last' if channels_last else '')
+
+
+def throughput(args: argparse.Namespace) -> dict:
+    env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', OMP_NUM_THREADS=str(args.threads))
+    runs: Dict[str, List[dict]] = {variant_name(*v): [] for v in VARIANTS}
+    for r in range(args.repeats):
+        for side, precision, cl in VARIANTS:
+            cmd = [sys.executable, __file__, '--side', side, '--precision', precision,
+                   '--batch', str(args.batch), '--iters', str(args.iters), '--size',
+                   str(args.size), '--threads', str(args.threads), '--peak-size',
+                   str(args.peak_size)]
+            if cl:
+                cmd.append('--channels-last')
+            profile = r == 0 and side == 'framework' and not cl
+            cmd += ['--profile', str(args.profile if profile else 0)]
+            out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+            if out.returncode != 0:
+                sys.exit(f'{cmd} failed:\n{out.stderr[-3000:]}')
+            runs[variant_name(side, precision, cl)].append(
+                json.loads(out.stdout.strip().splitlines()[-1]))
+
+    def med(name, key):
+        return statistics.median(r[key] for r in runs[name])
+
+    def ratios(a, b):  # per repeat: time of a / time of b
+        return [round(x['seconds_per_iter'] / y['seconds_per_iter'], 3)
+                for x, y in zip(runs[a], runs[b])]
+
+    peaks = {p: round(statistics.median(r['matmul_peak_gflops'][p] for rs in runs.values()
+                                        for r in rs), 1) for p in ('fp32', 'bf16')}
+    variants = {}
+    for side, precision, cl in VARIANTS:
+        name = variant_name(side, precision, cl)
+        gflops = med(name, 'gflop_per_iter') / med(name, 'seconds_per_iter')
+        variants[name] = dict(
+            images_per_s=round(med(name, 'images_per_s'), 3),
+            seconds_per_iter=round(med(name, 'seconds_per_iter'), 3),
+            gflop_per_iter=round(med(name, 'gflop_per_iter'), 2),
+            achieved_gflops=round(gflops, 1),
+            fraction_of_matmul_peak=round(gflops / peaks[precision], 3),
+            peak_rss_mb=round(med(name, 'peak_rss_mb')))
+    speedup = [round(1 / r, 3) for r in ratios('framework_bf16', 'framework_fp32')]
+    report = dict(
+        config=osp.relpath(CONFIG, REPO), batch=args.batch, size=args.size,
+        threads=args.threads, iters_per_run=args.iters, repeats=args.repeats,
+        matmul_peak_gflops=dict(peaks, size=args.peak_size,
+                                per_run={n: [{p: round(r['matmul_peak_gflops'][p], 1)
+                                              for p in ('fp32', 'bf16')} for r in rs]
+                                         for n, rs in runs.items()}),
+        variants=variants,
+        bf16_speedup=speedup, bf16_speedup_median=statistics.median(speedup),
+        framework_over_plain_time=dict(
+            fp32=ratios('framework_fp32', 'plain_fp32'),
+            bf16=ratios('framework_bf16', 'plain_bf16')),
+        channels_last_speedup=dict(
+            fp32=[round(1 / r, 3) for r in ratios('framework_fp32_channels_last',
+                                                  'framework_fp32')],
+            bf16=[round(1 / r, 3) for r in ratios('framework_bf16_channels_last',
+                                                  'framework_bf16')]))
+    if args.profile:
+        report['profile'] = {p: runs[f'framework_{p}'][0]['profile'] for p in ('fp32', 'bf16')}
+    return report
+
+
+# ----------------------------------------------------------------------------- trajectory
+def render_quickstart_data(data: str, views: int, val_scenes: int) -> None:
+    """The quick start's renders and photos under ``data`` (tools/quickstart.sh's commands;
+    skipped where present)."""
+    py = sys.executable
+    if not osp.isdir(osp.join(data, 'render_train')):
+        subprocess.run([py, 'tools/render/render_synthetic.py', osp.join(data, 'render_train'),
+                        '--scenes', str((views + 3) // 4), '--views-per-scene', '4', '--size',
+                        '128', '--seed', '0', '--workers', '1'], check=True, cwd=REPO)
+    if not osp.isdir(osp.join(data, 'render_val')):
+        subprocess.run([py, 'tools/render/render_synthetic.py', osp.join(data, 'render_val'),
+                        '--scenes', str(val_scenes), '--views-per-scene', '2', '--size', '128',
+                        '--seed', '100000', '--workers', '1'], check=True, cwd=REPO)
+    if not osp.isdir(osp.join(data, 'real_photos')):
+        subprocess.run([py, 'tools/misc/write_builtin_photos.py',
+                        osp.join(data, 'real_photos')], check=True, cwd=REPO)
+
+
+def train_losses(work_dir: str) -> Dict[str, List[float]]:
+    """Every iteration's logged losses of the newest run under ``work_dir``."""
+    path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))[-1]
+    out: Dict[str, List[float]] = {}
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                rec = json.loads(line)
+                for k in LOSS_KEYS:
+                    if k in rec:
+                        out.setdefault(k, []).append(rec[k])
+    return out
+
+
+def window_means(values: List[float], window: int) -> List[float]:
+    return [statistics.fmean(values[i:i + window])
+            for i in range(0, len(values) - window + 1, window)]
+
+
+def trajectory(args: argparse.Namespace) -> dict:
+    data = osp.abspath(args.data)
+    if not args.logged_only:
+        render_quickstart_data(data, args.views, args.val_scenes)
+    env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', OMP_NUM_THREADS=str(args.threads))
+    os.makedirs(args.work_dir, exist_ok=True)
+    n = args.trajectory_iters
+    runs = [('fp32', args.seeds[0]), ('bf16', args.seeds[0])] + \
+        [('fp32', s) for s in args.seeds[1:]]
+    procs, seconds, losses = {}, {}, {}
+    for precision, seed in runs:
+        name = f'{precision}_seed{seed}'
+        work = osp.join(osp.abspath(args.work_dir), name)
+        if args.logged_only:
+            losses[name] = train_losses(work)
+            continue
+        cmd = [sys.executable, 'tools/train.py', QUICKSTART, '--work-dir', work,
+               '--cfg-options', f'train_cfg.max_iters={n}', f'train_cfg.val_interval={n + 1}',
+               f'default_hooks.checkpoint.interval={n + 1}', 'default_hooks.logger.interval=1',
+               'log_processor.window_size=1', 'custom_hooks=[]', f'randomness.seed={seed}',
+               f'train_dataloader.dataset.syn.data_root={data}/render_train',
+               f'train_dataloader.dataset.real.data_root={data}/real_photos',
+               f'val_dataloader.dataset.data_root={data}/render_val',
+               f'test_dataloader.dataset.data_root={data}/render_val']
+        if precision == 'bf16':
+            cmd.append('--amp')
+        while len([p for p in procs.values() if p[0].poll() is None]) >= args.jobs:
+            time.sleep(1)
+        log = open(osp.join(osp.abspath(args.work_dir), f'{name}.log'), 'w')
+        procs[name] = (subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                        cwd=REPO), time.perf_counter(), work, log)
+    while len(seconds) < len(procs):
+        for name, (proc, t0, work, log) in procs.items():
+            if name in seconds or proc.poll() is None:
+                continue
+            if proc.returncode != 0:
+                sys.exit(f'{name} failed: see {log.name}')
+            log.close()
+            seconds[name] = round(time.perf_counter() - t0, 1)
+            losses[name] = train_losses(work)
+        time.sleep(1)
+    if args.logged_only:  # the iterations every run has logged
+        n = min(len(v['loss']) for v in losses.values())
+        losses = {name: {k: v[:n] for k, v in run.items()} for name, run in losses.items()}
+    ref, amp = f'fp32_seed{args.seeds[0]}', f'bf16_seed{args.seeds[0]}'
+    others = [f'fp32_seed{s}' for s in args.seeds[1:]]
+    w = args.window
+    compare = {}
+    for k in LOSS_KEYS:
+        if k not in losses[ref]:
+            continue
+        wm = {name: window_means(v[k], w) for name, v in losses.items()}
+
+        def dist(a, b):
+            return statistics.fmean(abs(x - y) for x, y in zip(wm[a], wm[b]))
+        bf16_dist = dist(amp, ref)
+        spread = [dist(o, ref) for o in others]
+        compare[k] = dict(
+            window_means=wm, bf16_vs_fp32=round(bf16_dist, 4),
+            fp32_seed_spread=[round(s, 4) for s in spread],
+            last_window={name: round(v[-1], 4) for name, v in wm.items()},
+            bf16_within_fp32_spread=bool(spread) and bf16_dist <= min(spread))
+    return dict(config=osp.relpath(QUICKSTART, REPO), data=args.data, views=args.views,
+                iters=n, window=w, threads=args.threads, jobs=args.jobs, seeds=args.seeds,
+                wall_seconds=seconds, losses=compare,
+                agree=all(c['bf16_within_fp32_spread'] for c in compare.values()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--batch', type=int, default=32)
-    parser.add_argument('--iters', type=int, default=5, help='timed iterations per run')
-    parser.add_argument('--repeats', type=int, default=3, help='runs per side, alternating')
-    parser.add_argument('--size', type=int, default=227)
+    parser.add_argument('--batch', type=int, default=8)
+    parser.add_argument('--iters', type=int, default=3, help='timed iterations per run')
+    parser.add_argument('--repeats', type=int, default=2,
+                        help='runs per variant, variants alternating')
+    parser.add_argument('--size', type=int, default=99, help='square crop side')
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--peak-size', type=int, default=2048, help='matmul side for the peak')
+    parser.add_argument('--profile', type=int, default=12, metavar='N',
+                        help='top N ops of one framework step per precision (0: none)')
+    parser.add_argument('--trajectory', action='store_true',
+                        help='compare fp32 and bf16 loss trajectories instead')
+    parser.add_argument('--trajectory-iters', type=int, default=200)
+    parser.add_argument('--window', type=int, default=20,
+                        help='trajectory: iterations per compared mean')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1],
+                        help='trajectory: fp32 and bf16 run with the first; fp32 with the '
+                        'others (the spread)')
+    parser.add_argument('--data', default='data/synthssl', help='trajectory: quick-start data')
+    parser.add_argument('--views', type=int, default=400,
+                        help='trajectory: training views to render if --data has none')
+    parser.add_argument('--val-scenes', type=int, default=16)
+    parser.add_argument('--work-dir', default='work_dirs/pretrain_trajectory')
+    parser.add_argument('--logged-only', action='store_true',
+                        help='trajectory: compare what the runs in --work-dir have logged so '
+                        'far (all cut to the shortest), without training')
+    parser.add_argument('--jobs', type=int, default=1,
+                        help='trajectory: training runs at a time (each --threads threads)')
     parser.add_argument('--side', choices=['framework', 'plain'], help=argparse.SUPPRESS)
+    parser.add_argument('--precision', choices=['fp32', 'bf16'], default='fp32',
+                        help=argparse.SUPPRESS)
+    parser.add_argument('--channels-last', action='store_true', help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.side:  # child process
         import torch
         torch.set_num_threads(args.threads)
-        print(json.dumps(run_side(args.side, args.batch, args.iters, args.size)))
+        print(json.dumps(run_side(args.side, args.precision, args.channels_last, args.batch,
+                                  args.iters, args.size, args.peak_size, args.profile)))
         return
-    env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', OMP_NUM_THREADS=str(args.threads))
-    runs = {'framework': [], 'plain': []}
-    for _ in range(args.repeats):
-        for side in ('plain', 'framework'):
-            out = subprocess.run([sys.executable, __file__, '--side', side, '--batch',
-                                  str(args.batch), '--iters', str(args.iters), '--size',
-                                  str(args.size), '--threads', str(args.threads)],
-                                 capture_output=True, text=True, env=env, cwd=REPO)
-            if out.returncode != 0:
-                sys.exit(f'{side} run failed:\n{out.stderr[-3000:]}')
-            runs[side].append(json.loads(out.stdout.strip().splitlines()[-1]))
-    ratios = [f['seconds_per_iter'] / p['seconds_per_iter']
-              for f, p in zip(runs['framework'], runs['plain'])]
-    med = lambda side, k: statistics.median(r[k] for r in runs[side])  # noqa: E731
-    print(json.dumps(dict(
-        config='configs/renlee/alexnet_3task.py', batch=args.batch, size=args.size,
-        threads=args.threads, iters_per_run=args.iters, repeats=args.repeats,
-        framework_images_per_s=round(med('framework', 'images_per_s'), 2),
-        plain_images_per_s=round(med('plain', 'images_per_s'), 2),
-        framework_over_plain_time=[round(r, 3) for r in ratios],
-        framework_over_plain_time_median=round(statistics.median(ratios), 3),
-        framework_peak_rss_mb=round(med('framework', 'peak_rss_mb')),
-        plain_peak_rss_mb=round(med('plain', 'peak_rss_mb')))))
+    report = trajectory(args) if args.trajectory else throughput(args)
+    report['command'] = ' '.join(['python', osp.relpath(__file__, REPO)] + sys.argv[1:])
+    print(json.dumps(report))
 
 
 if __name__ == '__main__':

@@ -2,7 +2,7 @@
 """Export a synthssl pretraining checkpoint for transfer.
 
     python tools/model_converters/export_pretrained.py CKPT OUT [--format FORMAT]
-        [--rescale-images DIR] [--rescale-num 16] [--no-rescale]
+        [--rescale-images DIR] [--rescale-num 16] [--no-rescale] [--amp]
 
 CKPT is an mmengine runner checkpoint of ``synthssl.CrossDomainMultiTask`` (keys
 ``backbone.conv1.conv.weight``, ``backbone.conv1.bn.running_mean``, ...). Formats:
@@ -15,7 +15,8 @@ CKPT is an mmengine runner checkpoint of ``synthssl.CrossDomainMultiTask`` (keys
   then Krähenbühl et al.'s gradient-ratio rescaling (``magic_init.py -cs``, as the authors'
   ``*_rs`` models) on 16 random 227 crops of real photos: ``--rescale-images DIR`` or, by
   default, the built-in photos (``synthssl.datasets.materialize_builtin_photos``).
-  ``--no-rescale`` keeps the exact BN-folded weights.
+  ``--no-rescale`` keeps the exact BN-folded weights; ``--amp`` runs the rescaling's passes
+  under autocast (bfloat16 on the CPU, float16 on CUDA; the weights stay float32).
 * ``caffe-alexnet-mmdet``: the same weights for an mmdet Fast R-CNN with a CaffeAlexNet
   backbone (``backbone.conv{1..5}.{weight,bias}``) and a ``Shared2FCBBoxHead`` or
   ``synthssl.Shared2FCDropoutBBoxHead`` (same keys; ``roi_feat_size=6``, ``in_channels=256``, ``fc_out_channels=4096``):
@@ -154,10 +155,12 @@ def load_rescale_images(image_dir: Optional[str], num: int, seed: int = 0,
 
 def export(ckpt_path: str, out_path: str, fmt: str = 'backbone',
            rescale: bool = True, rescale_images: Optional[str] = None,
-           rescale_num: int = 16, rescale_iters: int = 10, seed: int = 0) -> dict:
+           rescale_num: int = 16, rescale_iters: int = 10, seed: int = 0,
+           amp: bool = False) -> dict:
     """Convert ``ckpt_path`` into ``fmt`` and save it to ``out_path``; return what was saved.
 
-    ``rescale``/``rescale_*`` apply to the caffe formats only (see the module docstring).
+    ``rescale``/``rescale_*``/``amp`` apply to the caffe formats only (see the module
+    docstring).
     """
     if fmt not in FORMATS:
         raise ExportError(f'unknown format {fmt!r}; expected one of {FORMATS}')
@@ -181,7 +184,8 @@ def export(ckpt_path: str, out_path: str, fmt: str = 'backbone',
             model = CaffeAlexNet(init_cfg=None)
             model.load_state_dict(state)
             images = load_rescale_images(rescale_images, rescale_num, seed)
-            stats = krahenbuhl_rescale(model, images, iters=rescale_iters, seed=seed)
+            stats = krahenbuhl_rescale(model, images, iters=rescale_iters, seed=seed, amp=amp)
+            stats['amp'] = amp
             stats['images'] = osp.abspath(rescale_images) if rescale_images else 'builtin'
             meta['rescale'] = stats
             state = OrderedDict((k, v.detach().clone()) for k, v in model.state_dict().items())
@@ -217,6 +221,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--rescale-iters', type=int, default=10)
     parser.add_argument('--no-rescale', action='store_true',
                         help='caffe formats: keep the exact BN-folded weights')
+    parser.add_argument('--amp', action='store_true',
+                        help='rescaling passes under autocast (bfloat16 on the CPU)')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='load CHECKPOINT with full unpickling (it can run code stored '
@@ -232,7 +238,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         out = export(args.checkpoint, args.output, args.format, rescale=not args.no_rescale,
                      rescale_images=args.rescale_images, rescale_num=args.rescale_num,
-                     rescale_iters=args.rescale_iters, seed=args.seed)
+                     rescale_iters=args.rescale_iters, seed=args.seed, amp=args.amp)
     except ExportError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

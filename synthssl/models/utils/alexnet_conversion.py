@@ -26,6 +26,7 @@ from typing import Dict, Mapping, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from mmengine.runner.amp import autocast
 
 __all__ = [
     'SYNTH_ALEXNET_SHAPES', 'fold_bn', 'synth_to_caffe_alexnet', 'check_synth_alexnet_state_dict',
@@ -167,12 +168,14 @@ def caffe_alexnet_fc7_preact(model: nn.Module, images: torch.Tensor) -> torch.Te
     return model.fc7(x)
 
 
-def gradient_weight_ratios(model: nn.Module, images: torch.Tensor,
-                           projection: torch.Tensor) -> Tuple[Dict[str, float], torch.Tensor]:
-    """``mean|dL/dW| / mean|W|`` per layer for ``L = sum(projection * fc7_preact(images))``.
+def gradient_weight_ratios(model: nn.Module, images: torch.Tensor, projection: torch.Tensor,
+                           amp: bool = False) -> Tuple[Dict[str, float], torch.Tensor]:
+    """``mean|dL/dW| / mean|W|`` per layer for ``L = sum(projection * fc7_preact(images))``;
+    ``amp``: the network under autocast (bfloat16 on the CPU, float16 on CUDA), the weights'
+    gradients still float32.
 
     Returns:
-        tuple: ratios by layer name, and the fc7 pre-activations (N, 4096), detached.
+        tuple: ratios by layer name, and the fc7 pre-activations (N, 4096), detached, float32.
     """
     layers = _caffe_layers(model)
     weights = [m.weight for m in layers.values()]
@@ -181,7 +184,8 @@ def gradient_weight_ratios(model: nn.Module, images: torch.Tensor,
         w.requires_grad_(True)
     try:
         with torch.enable_grad():
-            out = caffe_alexnet_fc7_preact(model, images)
+            with autocast(device_type=images.device.type, enabled=amp):
+                out = caffe_alexnet_fc7_preact(model, images).float()
             grads = torch.autograd.grad((out * projection).sum(), weights)
     finally:
         for w, f in zip(weights, flags):
@@ -202,7 +206,7 @@ def _log_spread(ratios: Mapping[str, float]) -> float:
 
 @torch.no_grad()
 def krahenbuhl_rescale(model: nn.Module, images: torch.Tensor, iters: int = 10,
-                       seed: int = 0, tol: float = 0.01) -> Dict[str, object]:
+                       seed: int = 0, tol: float = 0.01, amp: bool = False) -> Dict[str, object]:
     """Krähenbühl et al.'s (ICLR 2016) ``magic_init.py -cs`` calibration, in place.
 
     Each iteration (as ``calibrateGradientRatio``): draw a random projection ``R ~ N(0, 1)``
@@ -226,6 +230,8 @@ def krahenbuhl_rescale(model: nn.Module, images: torch.Tensor, iters: int = 10,
         iters: maximum number of iterations (magic_init: 10).
         seed: seed of the random projections.
         tol: relative early-stopping tolerance on the log ratios.
+        amp: forward and backward passes under autocast (bfloat16 on the CPU, float16 on
+            CUDA); the weights and their scaling stay float32.
 
     Returns:
         dict: ``before``/``after`` (layer -> ratio), ``log_spread_before``/``after`` (std of
@@ -248,14 +254,15 @@ def krahenbuhl_rescale(model: nn.Module, images: torch.Tensor, iters: int = 10,
 
     weight_scales = {n: 1.0 for n in layers}
     try:
-        ratios, out = gradient_weight_ratios(model, images, projection((images.shape[0], 4096)))
+        ratios, out = gradient_weight_ratios(model, images, projection((images.shape[0], 4096)),
+                                             amp)
         before = dict(ratios)
         output_std = float(out.std(dim=0, unbiased=False).mean())
         output_std_before = output_std
         applied = 0
         for it in range(iters):
             if it > 0:
-                ratios, out = gradient_weight_ratios(model, images, projection(out.shape))
+                ratios, out = gradient_weight_ratios(model, images, projection(out.shape), amp)
             logs = torch.tensor(list(ratios.values()), dtype=torch.float64).log()
             target = float(logs.mean().exp()) * max(output_std, 1e-12)**(1. / len(ratios))
             log_t = torch.tensor(target, dtype=torch.float64).log()
@@ -270,9 +277,11 @@ def krahenbuhl_rescale(model: nn.Module, images: torch.Tensor, iters: int = 10,
                     m.bias.mul_(cumulative)
                 weight_scales[name] *= s
             applied += 1
-            output_std = float(caffe_alexnet_fc7_preact(model, images).std(
-                dim=0, unbiased=False).mean())
-        after, out = gradient_weight_ratios(model, images, projection((images.shape[0], 4096)))
+            with autocast(device_type=dev.type, enabled=amp):
+                fc7 = caffe_alexnet_fc7_preact(model, images)
+            output_std = float(fc7.float().std(dim=0, unbiased=False).mean())
+        after, out = gradient_weight_ratios(model, images, projection((images.shape[0], 4096)),
+                                            amp)
     finally:
         model.train(was_training)
     feature_scales, c = {}, 1.0
