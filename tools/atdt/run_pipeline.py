@@ -33,14 +33,37 @@ Ablations of the paper's §6 (``--variant``, configs of ``configs/atdt/synthia2c
 Variants share the default run's work dir: stages with the same config (e.g. N1 and N2 of
 the ``level*`` variants) are trained once. ``--configs n1=NAME n2=NAME transfer=NAME
 [n1b=NAME] [oracle=NAME]`` runs any other set of configs of the pair folder.
+
+Repeated runs (seeds x directions) with a summary table across them::
+
+    python tools/atdt/run_pipeline.py --pair render-indoor2warm --directions dep2sem sem2dep \
+        --seeds 0 1 --baseline --oracle --levels --iters 1500 1500 3000 --val-interval 250 \
+        --work-dir work_dirs/atdt_evidence --results-dir docs/results/atdt_render-indoor2warm
+
+runs every direction for every seed (direction by direction, seed by seed) in
+``<work-dir>/<direction>/seed<S>/`` (``randomness.seed=S`` in every stage), ``--levels`` adds
+the transfer-level ablation (Fig. 4: G at residual stage 1/2/3, N1 and N2 reused; tested on B
+and on A, as is the main G) for each seed of the Dep.->Sem. direction. After every tested
+stage the results across seeds are rewritten, from the stages' ``metrics_*.json``:
+``<results-dir>/results.md`` (mean +- sample std over the seeds done, n) and
+``results.json`` (the command, every seed's values, mean / std / min / max, each stage's
+validation curve and training losses), and the stages' logs are copied to
+``<results-dir>/logs/``. Re-running the same command continues; ``--summary-only`` just
+rewrites the results from what is on disk.
 """
 import argparse
+import copy
+import glob
 import json
+import math
 import os
 import os.path as osp
 import runpy
+import shlex
+import shutil
 import subprocess
 import sys
+import time
 from typing import Dict, List, Optional
 
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
@@ -108,6 +131,22 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='options of stage 3 only (full keys, e.g. model.transfer.channels=512)')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                    help='options of every stage (full keys)')
+    p.add_argument('--seeds', type=int, nargs='+',
+                   help='repeated runs: one per seed (randomness.seed of every stage) in '
+                   '<work-dir>/<direction>/seed<S>/, with results.md / results.json across them')
+    p.add_argument('--directions', nargs='+', choices=sorted(STAGES),
+                   help='repeated runs: these directions (each for every seed)')
+    p.add_argument('--levels', action='store_true',
+                   help='repeated runs: also the transfer-level ablation (variants level0-2, '
+                   'tested on B and A) for every seed of the dep2sem direction')
+    p.add_argument('--val-interval', type=int,
+                   help='validate and save a checkpoint every N iterations in every stage '
+                   '(the validation curve shows the plateau; a killed stage resumes there)')
+    p.add_argument('--results-dir',
+                   help='repeated runs: where results.md, results.json and logs/ go '
+                   '(default: the work dir)')
+    p.add_argument('--summary-only', action='store_true',
+                   help='repeated runs: only rewrite the results from the stages on disk')
     p.add_argument('--python', default=sys.executable)
     p.add_argument('--in-process', action='store_true',
                    help='run tools/train.py and tools/test.py inside this process (saves the '
@@ -132,16 +171,25 @@ def _replace_roots(cfg: Config, new_roots: Dict[str, str]) -> None:
         visit((cfg.get(key) or {}).get('dataset'))
 
 
-def _set_iters(cfg: Config, iters: int) -> None:
-    cfg.train_cfg.max_iters = iters
-    cfg.train_cfg.val_interval = iters
-    if cfg.get('default_hooks', {}).get('checkpoint') is not None:
-        cfg.default_hooks.checkpoint.interval = min(cfg.default_hooks.checkpoint.interval,
-                                                    iters)
-    scheds = cfg.get('param_scheduler') or []
-    for s in scheds if isinstance(scheds, list) else [scheds]:
-        if 'end' in s:
-            s['end'] = iters
+def _set_iters(cfg: Config, iters: Optional[int], val_interval: Optional[int] = None) -> None:
+    """Set the iterations (LR schedule end, validation, checkpoint) and, with
+    ``val_interval``, validate + checkpoint every ``val_interval`` iterations."""
+    if iters is not None:
+        cfg.train_cfg.max_iters = iters
+        cfg.train_cfg.val_interval = iters
+        scheds = cfg.get('param_scheduler') or []
+        for s in scheds if isinstance(scheds, list) else [scheds]:
+            if 'end' in s:
+                s['end'] = iters
+    iters = cfg.train_cfg.max_iters
+    ckpt = cfg.get('default_hooks', {}).get('checkpoint')
+    if val_interval is not None:
+        cfg.train_cfg.val_interval = min(val_interval, iters)
+        if ckpt is not None:
+            ckpt.interval = min(val_interval, iters)
+            ckpt.max_keep_ckpts = 1
+    elif ckpt is not None:
+        ckpt.interval = min(ckpt.interval, iters)
 
 
 def stage_config(path: str, args: argparse.Namespace, kind: str, iters: Optional[int],
@@ -158,13 +206,14 @@ def stage_config(path: str, args: argparse.Namespace, kind: str, iters: Optional
             raise KeyError(f'run_pipeline: {path} has no {ROOT_VARS[var]}; cannot apply '
                            f'--{var.replace("_", "-")}')
     _replace_roots(cfg, new_roots)
-    if iters is not None:
-        _set_iters(cfg, iters)
+    _set_iters(cfg, iters, getattr(args, 'val_interval', None))
     opts = {}
     prefixes = ['model.source.', 'model.target.'] if kind == 'transfer' else ['model.']
     for k, v in args.net_options.items():
         for pre in prefixes:
             opts[pre + k] = v
+    if getattr(args, 'seed', None) is not None:
+        opts['randomness.seed'] = args.seed
     opts.update(args.cfg_options)
     if kind == 'transfer':
         opts.update(args.transfer_options)
@@ -271,8 +320,9 @@ def test_stage(name: str, ckpt: str, args: argparse.Namespace, work_dir: str,
         return json.load(f)
 
 
-def main(argv: Optional[List[str]] = None) -> Dict:
-    args = parse_args(argv)
+def run_one(args: argparse.Namespace, on_tested=None) -> Dict:
+    """The four stages (+ baseline, oracle, in-domain test) of one direction / variant in
+    ``args.work_dir``; ``on_tested()`` is called after every test."""
     names = stage_names(args)
     work_dir = osp.abspath(args.work_dir or osp.join(
         REPO, 'work_dirs', 'atdt', f'{args.pair}_{args.direction}'))
@@ -295,15 +345,20 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     tr_cfg = cfg_of('transfer', 'transfer', it[2], links)
     tr_name = 'transfer_' + names['transfer']
     ckpts['transfer'] = train_stage(tr_name, tr_cfg, args, work_dir)
+    tested = on_tested or (lambda: None)
     metrics['atdt'] = test_stage(tr_name, ckpts['transfer'], args, work_dir)
+    tested()
     if args.test_on_a:
         metrics['atdt_A'] = test_stage(tr_name, ckpts['transfer'], args, work_dir, 'A')
+        tested()
     if args.baseline:
         metrics['baseline'] = test_stage('n2_' + names['n2'], ckpts['n2'], args, work_dir)
+        tested()
     if args.oracle:
         name = 'oracle_' + names['oracle']
         ckpts['oracle'] = train_stage(name, cfg_of('oracle', 'task', it[1]), args, work_dir)
         metrics['oracle'] = test_stage(name, ckpts['oracle'], args, work_dir)
+        tested()
     summary = dict(pair=args.pair, direction=args.direction, variant=args.variant,
                    work_dir=work_dir, configs=names, checkpoints=ckpts, metrics=metrics)
     # summary.json for the direction's own configs; a variant / --configs set gets its own
@@ -313,6 +368,211 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         json.dump(summary, f, indent=1)
     print(json.dumps(summary, indent=1), flush=True)
     return summary
+
+
+# ------------------------------------------------------------------ repeated runs + results
+#: metrics of the results table per task 2 (key in metrics_*.json, column title, decimals)
+TABLE_METRICS = {
+    'dep2sem': [('mIoU', 'mIoU', 2), ('aAcc', 'aAcc', 2)],
+    'sem2dep': [('depth/abs_rel', 'Abs Rel', 3), ('depth/rmse', 'RMSE (m)', 3),
+                ('depth/a1', 'δ<1.25', 3)],
+}
+DIRECTION_TITLES = dict(dep2sem='Dep.→Sem. (semantics on B)',
+                        sem2dep='Sem.→Dep. (depth on B)')
+#: rows of the main table: (method key, title, stage key, domain)
+METHOD_ROWS = [('baseline', 'Baseline (N2 trained on A, applied to B)', 'n2', 'B'),
+               ('atdt', 'AT/DT (D2(G(E1(x_B))))', 'transfer', 'B'),
+               ('oracle', 'Oracle (task 2 trained on B)', 'oracle', 'B')]
+LEVELS = ('level0', 'level1', 'level2')
+
+
+def _stats(values: List[float]) -> Dict:
+    vals = [float(v) for v in values]
+    n = len(vals)
+    mean = sum(vals) / n
+    std = math.sqrt(sum((v - mean)**2 for v in vals) / (n - 1)) if n > 1 else None
+    return dict(values=vals, n=n, mean=mean, std=std, min=min(vals), max=max(vals))
+
+
+def _fmt(st: Optional[Dict], dec: int) -> str:
+    if not st:
+        return '—'
+    if st['std'] is None:
+        return f"{st['mean']:.{dec}f} (n=1)"
+    return f"{st['mean']:.{dec}f} ± {st['std']:.{dec}f} (n={st['n']})"
+
+
+def _curves(stage_dir: str) -> Dict:
+    """The validation metrics and training losses a stage logged (mmengine's
+    ``vis_data/scalars.json`` of every run of it, resumed ones included): name -> [[step,
+    value], ...]."""
+    out: Dict[str, List] = {}
+    for path in sorted(glob.glob(osp.join(stage_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path, encoding='utf-8') as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                rec = json.loads(line)
+                step = rec.get('step')
+                for k, v in rec.items():
+                    if k == 'loss' or (k in ('aAcc', 'mIoU') or k.startswith('depth/')):
+                        out.setdefault(k, []).append([step, v])
+    return out
+
+
+def _copy_logs(stage_dir: str, dest: str) -> List[str]:
+    """Copy the text logs of a stage's training and test runs to ``dest``; return them."""
+    copied = []
+    for log in sorted(glob.glob(osp.join(stage_dir, '*', '*.log')) +
+                      glob.glob(osp.join(stage_dir, 'test*', '*', '*.log'))):
+        rel = osp.relpath(log, stage_dir).replace(os.sep, '__')
+        os.makedirs(dest, exist_ok=True)
+        shutil.copyfile(log, osp.join(dest, rel))
+        copied.append(osp.join(dest, rel))
+    return copied
+
+
+def _git_commit() -> Optional[str]:
+    try:
+        return subprocess.run(['git', 'rev-parse', 'HEAD'], cwd=REPO, capture_output=True,
+                              text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
+    """results.json / results.md across the seeds from every tested stage on disk."""
+    work_dir, res_dir = args.work_dir, args.results_dir
+    runs: Dict = {}
+    table: Dict = {}
+    for direction in args.directions:
+        d_args = copy.copy(args)
+        d_args.direction, d_args.variant, d_args.configs = direction, None, {}
+        names = stage_names(d_args)
+        # method (row of the table) -> stage folder; N1 is listed for its curves only
+        stage_dirs = {'n1': 'n1_' + names['n1'], 'baseline': 'n2_' + names['n2'],
+                      'atdt': 'transfer_' + names['transfer'],
+                      'oracle': 'oracle_' + names['oracle']}
+        if args.levels and direction == 'dep2sem':
+            for lv in LEVELS:
+                stage_dirs['atdt_' + lv] = 'transfer_' + VARIANTS[lv]['transfer']
+        rows: Dict[str, Dict[str, List[float]]] = {}
+        for seed in args.seeds:
+            sdir = osp.join(work_dir, direction, f'seed{seed}')
+            run = runs.setdefault(direction, {}).setdefault(f'seed{seed}', {})
+            for key, stage in stage_dirs.items():
+                stage_dir = osp.join(sdir, stage)
+                if not osp.isdir(stage_dir):
+                    continue
+                info = dict(stage=stage, trained=osp.isfile(osp.join(stage_dir, 'done.json')),
+                            curves=_curves(stage_dir))
+                for dom in ('B', 'A'):
+                    mpath = osp.join(stage_dir, f'metrics_{dom}.json')
+                    if osp.isfile(mpath):
+                        with open(mpath, encoding='utf-8') as f:
+                            m = json.load(f)
+                        info[f'metrics_{dom}'] = m
+                        row = key if dom == 'B' else key + '_A'
+                        for mk, _, _ in TABLE_METRICS[direction]:
+                            if mk in m:
+                                rows.setdefault(row, {}).setdefault(mk, []).append(m[mk])
+                        rows.setdefault(row, {}).setdefault('_seeds', []).append(seed)
+                if res_dir is not None:
+                    info['logs'] = [osp.relpath(p, res_dir) for p in _copy_logs(
+                        stage_dir, osp.join(res_dir, 'logs', direction, f'seed{seed}', stage))]
+                run[key] = info
+        table[direction] = {row: dict({mk: _stats(v) for mk, v in vals.items()
+                                       if mk != '_seeds'}, seeds=vals['_seeds'])
+                            for row, vals in rows.items()}
+    results = dict(
+        pair=args.pair, command='python ' + ' '.join(shlex.quote(a) for a in
+                                                      ['tools/atdt/run_pipeline.py'] + argv),
+        git_commit=_git_commit(), written=time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()),
+        seeds=args.seeds, directions=args.directions, iters=args.iters,
+        val_interval=args.val_interval,
+        spread='sample standard deviation over the seeds (ddof=1); min/max also given',
+        table=table, runs=runs)
+    os.makedirs(res_dir or work_dir, exist_ok=True)
+    with open(osp.join(res_dir or work_dir, 'results.json'), 'w', encoding='utf-8') as f:
+        json.dump(results, f, indent=1)
+    with open(osp.join(res_dir or work_dir, 'results.md'), 'w', encoding='utf-8') as f:
+        f.write(results_markdown(results, args))
+    return results
+
+
+def results_markdown(results: Dict, args: argparse.Namespace) -> str:
+    lines = [f"# AT/DT on {results['pair']}: results across seeds", '',
+             f"Command: `{results['command']}`  ",
+             f"Commit: `{results['git_commit']}`, written {results['written']}.  ",
+             'Cells: mean ± sample std over the seeds with a result (n); a stage not yet '
+             'tested is —.', '']
+    for direction in results['directions']:
+        cols = TABLE_METRICS[direction]
+        tab = results['table'].get(direction, {})
+        lines += [f"## {DIRECTION_TITLES[direction]}", '',
+                  '| method | ' + ' | '.join(c[1] for c in cols) + ' | seeds done |',
+                  '|---|' + '---|' * len(cols) + '---|']
+        for method, title, _, _ in METHOD_ROWS:
+            row = tab.get(method, {})
+            lines.append(f'| {title} | ' + ' | '.join(_fmt(row.get(mk), dec)
+                                                      for mk, _, dec in cols) +
+                         f" | {', '.join(map(str, row.get('seeds', []))) or '—'} |")
+        lines.append('')
+        if args.levels and direction == 'dep2sem':
+            lines += ['### Transfer level (Fig. 4): G after residual stage k of 4', '',
+                      '| level | ' + ' | '.join(f'{c[1]} on B' for c in cols) + ' | ' +
+                      ' | '.join(f'{c[1]} on A' for c in cols) + ' | seeds done |',
+                      '|---|' + '---|' * (2 * len(cols)) + '---|']
+            for i, key in enumerate(['atdt_level0', 'atdt_level1', 'atdt_level2', 'atdt']):
+                b, a = tab.get(key, {}), tab.get(key + '_A', {})
+                lines.append(f'| {i} ({"stage " + str(i + 1)}) | ' +
+                             ' | '.join(_fmt(b.get(mk), dec) for mk, _, dec in cols) + ' | ' +
+                             ' | '.join(_fmt(a.get(mk), dec) for mk, _, dec in cols) +
+                             f" | {', '.join(map(str, b.get('seeds', []))) or '—'} |")
+            lines.append('')
+    return '\n'.join(lines)
+
+
+def run_repeated(args: argparse.Namespace, argv: List[str]) -> Dict:
+    """Every direction for every seed (+ the level ablation), results rewritten after every
+    test."""
+    args.directions = args.directions or [args.direction or 'dep2sem']
+    args.seeds = args.seeds or [0]
+    if args.variant or args.configs:
+        raise SystemExit('run_pipeline: --seeds/--directions run the directions\' own '
+                         'configs; --variant/--configs are for a single run')
+    args.work_dir = osp.abspath(args.work_dir or osp.join(
+        REPO, 'work_dirs', 'atdt', f'{args.pair}_repeated'))
+    args.results_dir = osp.abspath(args.results_dir) if args.results_dir else None
+
+    def write():
+        return collect_results(args, argv)
+
+    if not args.summary_only:
+        for direction in args.directions:
+            for seed in args.seeds:
+                one = copy.copy(args)
+                one.direction, one.seed = direction, seed
+                one.work_dir = osp.join(args.work_dir, direction, f'seed{seed}')
+                one.test_on_a = args.test_on_a or (args.levels and direction == 'dep2sem')
+                run_one(one, write)
+                if args.levels and direction == 'dep2sem':
+                    for lv in LEVELS:
+                        var = copy.copy(one)
+                        var.variant, var.test_on_a = lv, True
+                        run_one(var, write)
+    results = write()
+    print(open(osp.join(args.results_dir or args.work_dir, 'results.md'),
+               encoding='utf-8').read(), flush=True)
+    return results
+
+
+def main(argv: Optional[List[str]] = None) -> Dict:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    if args.seeds or args.directions or args.levels or args.summary_only:
+        return run_repeated(args, argv)
+    return run_one(args)
 
 
 if __name__ == '__main__':

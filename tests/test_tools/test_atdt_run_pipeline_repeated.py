@@ -1,0 +1,124 @@
+# Copyright (c) synthssl contributors.
+"""tools/atdt/run_pipeline.py's repeated runs at their tiny size (the path of the CPU evidence
+run of docs/atdt.md): both directions x two seeds with baseline and oracle, the transfer-level
+ablation, validation + checkpoint every iteration; results.json / results.md across the seeds
+must hold finite numbers equal to the tested stages' own metrics, and a second run of the same
+command trains nothing."""
+import importlib.util
+import json
+import math
+import os.path as osp
+import re
+
+import pytest
+from mmengine.config import Config
+
+from atdt_helpers import TINY_FEAT, TINY_NET_OPTIONS
+from helpers import REPO, assert_finite_metrics, logged_scalars
+
+PAIR = osp.join(REPO, 'configs', 'atdt', 'render-indoor2warm')
+
+
+@pytest.fixture(scope='module')
+def pipeline():
+    spec = importlib.util.spec_from_file_location(
+        'atdt_run_pipeline_repeated', osp.join(REPO, 'tools', 'atdt', 'run_pipeline.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _tiny_pair_configs(root):
+    """The pair's stage configs with G's channels sized for the tiny nets (ResNet-18 with 4
+    base channels: residual stage k outputs 4 * 2^k channels), bases by absolute path."""
+    out = root / 'render-indoor2warm'
+    out.mkdir(parents=True)
+    base = repr(osp.abspath(osp.join(PAIR, '..', '..', '_base_')) + '/')[:-1]
+    for name in ('depth_AB', 'semantic_AB', 'semantic_A', 'depth_A', 'semantic_B', 'depth_B',
+                 'dep2sem_transfer', 'sem2dep_transfer', 'dep2sem_transfer_level0',
+                 'dep2sem_transfer_level1', 'dep2sem_transfer_level2'):
+        text = open(osp.join(PAIR, name + '.py')).read().replace("'../../_base_/", base)
+        if name == 'dep2sem_transfer':
+            text = text.replace('channels=512)', f'channels=8, in_channels={TINY_FEAT}, '
+                                f'out_channels={TINY_FEAT})')
+        for k in range(3):
+            text = text.replace(f'in_channels={256 * 2**k}, out_channels={256 * 2**k}',
+                                f'in_channels={4 * 2**k}, out_channels={4 * 2**k}')
+        (out / (name + '.py')).write_text(text)
+    return str(root)
+
+
+def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path, capsys):
+    work, res = tmp_path / 'work', tmp_path / 'results'
+    argv = ['--pair', 'render-indoor2warm', '--config-dir', _tiny_pair_configs(tmp_path / 'c'),
+            '--directions', 'dep2sem', 'sem2dep', '--seeds', '0', '1', '--baseline',
+            '--oracle', '--levels', '--iters', '1', '1', '2', '--val-interval', '1',
+            '--work-dir', str(work), '--results-dir', str(res), '--in-process',
+            '--data-root-a', atdt_pair['domain_a_train'],
+            '--data-root-b', atdt_pair['domain_b_train'],
+            '--data-root-a-val', atdt_pair['domain_a_val'],
+            '--data-root-b-val', atdt_pair['domain_b_val'],
+            '--net-options', *TINY_NET_OPTIONS,
+            '--cfg-options', 'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
+            'val_dataloader.persistent_workers=False', 'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False', 'default_hooks.logger.interval=1']
+    results = pipeline.main(argv)
+    on_disk = json.loads((res / 'results.json').read_text())
+    assert on_disk == json.loads(json.dumps(results))
+    assert on_disk['command'].startswith('python tools/atdt/run_pipeline.py --pair')
+    assert '--seeds 0 1' in on_disk['command']
+
+    metric_keys = dict(dep2sem=['mIoU', 'aAcc'],
+                       sem2dep=['depth/abs_rel', 'depth/rmse', 'depth/a1'])
+    stage_of = dict(dep2sem=dict(baseline='n2_semantic_A', atdt='transfer_dep2sem_transfer',
+                                 oracle='oracle_semantic_B'),
+                    sem2dep=dict(baseline='n2_depth_A', atdt='transfer_sem2dep_transfer',
+                                 oracle='oracle_depth_B'))
+    for lv in range(3):
+        stage_of['dep2sem'][f'atdt_level{lv}'] = f'transfer_dep2sem_transfer_level{lv}'
+    md = (res / 'results.md').read_text()
+    for direction, rows in stage_of.items():
+        table = on_disk['table'][direction]
+        for row, stage in rows.items():
+            doms = ['B', 'A'] if row.startswith('atdt') and direction == 'dep2sem' else ['B']
+            for dom in doms:
+                cell = table[row if dom == 'B' else row + '_A']
+                assert cell['seeds'] == [0, 1]
+                for key in metric_keys[direction]:
+                    # the table's values are the logged runs' own metrics, seed by seed
+                    per_seed = [json.loads((work / direction / f'seed{s}' / stage /
+                                            f'metrics_{dom}.json').read_text())[key]
+                                for s in (0, 1)]
+                    st = cell[key]
+                    assert st['values'] == pytest.approx(per_seed)
+                    assert all(math.isfinite(v) for v in per_seed)
+                    assert st['mean'] == pytest.approx(sum(per_seed) / 2)
+                    assert st['std'] == pytest.approx(abs(per_seed[0] - per_seed[1]) /
+                                                      math.sqrt(2))
+                    if row in ('baseline', 'atdt', 'oracle') and dom == 'B':
+                        dec = 2 if direction == 'dep2sem' else 3
+                        assert f"{st['mean']:.{dec}f} ± {st['std']:.{dec}f} (n=2)" in md
+        # seeds are real: each stage ran with its seed, the configs differ only there
+        for s in (0, 1):
+            cfg = Config.fromfile(str(work / direction / f'seed{s}' / rows['atdt'] /
+                                      'config.py'))
+            assert cfg.randomness.seed == s
+            # validation every iteration: the curve has one point per iteration (2)
+            curve = on_disk['runs'][direction][f'seed{s}']['atdt']['curves']
+            assert len(curve[metric_keys[direction][0]]) == 2
+            logs = on_disk['runs'][direction][f'seed{s}']['baseline']['logs']
+            assert logs and all((res / p).is_file() for p in logs)
+        # different seeds gave different training losses
+        losses = [logged_scalars(str(work / direction / f'seed{s}' / rows['baseline']))['loss']
+                  for s in (0, 1)]
+        assert_finite_metrics(dict(loss=losses[0] + losses[1]))
+        assert losses[0] != losses[1]
+    assert '## Dep.→Sem.' in md and '## Sem.→Dep.' in md and 'Transfer level' in md
+    assert len(re.findall(r'^\| [0-3] \(stage [1-4]\) \|', md, re.M)) == 4
+    # resumable: the same command again trains and tests nothing, same results
+    capsys.readouterr()
+    again = pipeline.main(argv)
+    out = capsys.readouterr().out
+    assert '+ ' not in out
+    assert again['table'] == results['table']
