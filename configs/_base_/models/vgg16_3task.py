@@ -2,7 +2,7 @@
 # no bottleneck), per task a skip-connection deconvolution head (H) on conv5_3 with skips
 # conv4_3 -> Deconv2, conv3_3 -> Deconv3, conv2_2 -> Deconv4, and a patch discriminator (D,
 # 4x4/2 -> 1x1 -> 1x1, 1024 wide, LeakyReLU + BN) on pre-ReLU conv5_3. Everything else
-# (loss weights normal 10, depth 5, contour 1, adv 0.05; data preprocessor; DDP wrapper) as
+# (loss weights normal 10, depth 5, contour 50, adv 0.05; data preprocessor; DDP wrapper) as
 # for the AlexNet network.
 _base_ = './alexnet_3task.py'
 model = dict(

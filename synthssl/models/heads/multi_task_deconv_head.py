@@ -11,13 +11,28 @@ from mmengine.model import BaseModule, ModuleDict
 from synthssl.registry import MODELS
 from synthssl.structures import TASK_KEYS, add_dense_predictions, prediction_size
 
+#: λ_s, λ_d, λ_e of the authors' released code (configs/alexnet.yaml of
+#: jason718/game-feature-learning), tuned for its per-image-weighted edge BCE
+#: (``ClassBalancedBCELoss(variant='released')``). The paper gives no values.
+RELEASED_LOSS_WEIGHTS = dict(normal=10.0, depth=5.0, contour=1.0)
+#: λ_s, λ_d, λ_e that give the three tasks similar gradient magnitudes at fc7 with the
+#: paper's losses (HED-form edge BCE), as Ren & Lee choose them; measured by
+#: tools/benchmarks/task_gradient_balance.py (docs/renlee.md, "Loss weights").
+BALANCED_LOSS_WEIGHTS = dict(normal=10.0, depth=5.0, contour=50.0)
+#: named weight sets for ``MultiTaskDeconvHead(loss_weights=...)``
+LOSS_WEIGHT_SETS = dict(balanced=BALANCED_LOSS_WEIGHTS, released=RELEASED_LOSS_WEIGHTS)
+
 #: task -> (ground-truth field of the data sample, output channels, default loss)
 TASKS = {
-    'normal': (TASK_KEYS['normal'], 3, dict(type='synthssl.NormalDotLoss', loss_weight=10.0)),
+    'normal': (TASK_KEYS['normal'], 3,
+               dict(type='synthssl.NormalDotLoss',
+                    loss_weight=BALANCED_LOSS_WEIGHTS['normal'])),
     'depth': (TASK_KEYS['depth'], 1,
-              dict(type='synthssl.ScaleInvariantDepthLoss', loss_weight=5.0)),
+              dict(type='synthssl.ScaleInvariantDepthLoss',
+                   loss_weight=BALANCED_LOSS_WEIGHTS['depth'])),
     'contour': (TASK_KEYS['contour'], 1,
-                dict(type='synthssl.ClassBalancedBCELoss', loss_weight=1.0)),
+                dict(type='synthssl.ClassBalancedBCELoss',
+                     loss_weight=BALANCED_LOSS_WEIGHTS['contour'])),
 }
 
 
@@ -35,8 +50,10 @@ class MultiTaskDeconvHead(BaseModule):
     for the VGG16 network, input a tuple conv5_3, conv4_3, conv3_3, conv2_2). Nothing is
     shared between the heads (as in the paper and the authors' code). Outputs: ``normal``
     raw 3-vectors (normalised in the loss / at prediction), ``depth`` log depth in
-    log-metres, ``contour`` logits. The default loss weights are the paper's
-    λ_s = 10, λ_d = 5, λ_e = 1.
+    log-metres, ``contour`` logits. The default loss weights are
+    :data:`BALANCED_LOSS_WEIGHTS` (similar task gradients at fc7 with the paper's losses,
+    as Ren & Lee choose theirs); ``loss_weights='released'`` gives the authors' released
+    code's 10 / 5 / 1 (the paper states no values).
 
     Args:
         tasks (Sequence[str] | dict): the tasks, any subset of ``('normal', 'depth',
@@ -45,6 +62,10 @@ class MultiTaskDeconvHead(BaseModule):
         in_channels (int): channels of the (deepest) input map (fc7: 4096, conv5_3: 512).
         decoder (dict): decoder kwargs shared by all tasks, optionally with a ``type``
             (defaults to ``'synthssl.DeconvDecoder'``).
+        loss_weights (dict | str, optional): task -> λ, overriding the ``loss_weight`` of
+            the tasks' losses (entries of tasks not configured are ignored), or a named set:
+            ``'balanced'`` (:data:`BALANCED_LOSS_WEIGHTS`) or ``'released'``
+            (:data:`RELEASED_LOSS_WEIGHTS`). None: each loss config's own weight.
         init_cfg (dict, optional): passed to BaseModule.
     """
 
@@ -52,8 +73,18 @@ class MultiTaskDeconvHead(BaseModule):
                  tasks=('normal', 'depth', 'contour'),
                  in_channels: int = 4096,
                  decoder: Optional[Dict] = None,
+                 loss_weights: Optional[Union[Dict[str, float], str]] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
+        if isinstance(loss_weights, str):
+            if loss_weights not in LOSS_WEIGHT_SETS:
+                raise ValueError(f'MultiTaskDeconvHead: loss_weights {loss_weights!r} is not '
+                                 f'one of {sorted(LOSS_WEIGHT_SETS)}')
+            loss_weights = LOSS_WEIGHT_SETS[loss_weights]
+        unknown_w = set(loss_weights or {}) - set(TASKS)
+        if unknown_w:
+            raise ValueError(f'MultiTaskDeconvHead: loss_weights for unknown task(s) '
+                             f'{sorted(unknown_w)}')
         if not isinstance(tasks, dict):
             tasks = {t: {} for t in tasks}
         if not tasks:
@@ -74,7 +105,10 @@ class MultiTaskDeconvHead(BaseModule):
             dec_cfg.update(decoder or {})
             dec_cfg.update((over or {}).get('decoder', {}))
             self.decoders[task] = MODELS.build(dec_cfg)
-            self.losses[task] = MODELS.build(copy.deepcopy((over or {}).get('loss', loss_cfg)))
+            loss_cfg = copy.deepcopy((over or {}).get('loss', loss_cfg))
+            if loss_weights and task in loss_weights:
+                loss_cfg['loss_weight'] = float(loss_weights[task])
+            self.losses[task] = MODELS.build(loss_cfg)
 
     def forward(self, feat: Feats,
                 out_size: Optional[Sequence[int]] = None) -> Dict[str, torch.Tensor]:

@@ -55,9 +55,9 @@ def test_multi_task_losses_predict_and_subsets():
     assert all(torch.isfinite(v) for v in losses.values())
     sum(losses.values()).backward()
     assert feat.grad.abs().sum() > 0
-    # default loss weights are the paper's
-    assert (head.losses['normal'].loss_weight, head.losses['depth'].loss_weight,
-            head.losses['contour'].loss_weight) == (10.0, 5.0, 1.0)
+    # default loss weights: the gradient-balanced ones
+    from synthssl.models.heads.multi_task_deconv_head import BALANCED_LOSS_WEIGHTS
+    assert {t: head.losses[t].loss_weight for t in head.tasks} == BALANCED_LOSS_WEIGHTS
     with torch.no_grad():
         pred = head.predict_by_feat(feat, (99, 99))
     torch.testing.assert_close(pred['normal'].norm(dim=1), torch.ones(2, 99, 99))
@@ -82,3 +82,54 @@ def test_multi_task_head_init_reaches_every_decoder():
         fan_in, fan_out = w.shape[1] * 9, w.shape[0] * 9  # torch's convention for ConvT
         expected = 0.02 * (2.0 / (fan_in + fan_out))**0.5
         assert abs(w.std().item() - expected) < 0.05 * expected, task
+
+
+def test_multi_task_head_loss_weights():
+    """``loss_weights``: a named set ('released': the authors' code's 10 / 5 / 1) or a dict
+    overriding the losses' weights; the weighted loss scales with it."""
+    from synthssl.models.heads.multi_task_deconv_head import (BALANCED_LOSS_WEIGHTS,
+                                                              RELEASED_LOSS_WEIGHTS)
+    assert RELEASED_LOSS_WEIGHTS == dict(normal=10.0, depth=5.0, contour=1.0)
+    weights = lambda h: {t: h.losses[t].loss_weight for t in h.tasks}  # noqa: E731
+    assert weights(MultiTaskDeconvHead(in_channels=16, loss_weights='released')) == \
+        RELEASED_LOSS_WEIGHTS
+    assert weights(MultiTaskDeconvHead(in_channels=16, loss_weights='balanced')) == \
+        BALANCED_LOSS_WEIGHTS
+    custom = MultiTaskDeconvHead(
+        tasks=dict(depth={}, contour=dict(loss=dict(type='synthssl.ClassBalancedBCELoss',
+                                                    variant='released', loss_weight=7.))),
+        in_channels=16, loss_weights=dict(normal=3., contour=2.))
+    assert weights(custom) == dict(depth=BALANCED_LOSS_WEIGHTS['depth'], contour=2.)
+    assert custom.losses['contour'].variant == 'released'
+    torch.manual_seed(0)
+    a = MultiTaskDeconvHead(tasks=('contour', ), in_channels=16, loss_weights='released')
+    b = MultiTaskDeconvHead(tasks=('contour', ), in_channels=16, loss_weights=dict(contour=4.))
+    b.load_state_dict(a.state_dict())
+    feat = torch.randn(2, 16, 5, 5)
+    samples = _samples(2, 99, 99, ('contour', ))
+    torch.testing.assert_close(b.loss(feat, samples)['loss_contour'],
+                               4. * a.loss(feat, samples)['loss_contour'])
+    with pytest.raises(ValueError, match='loss_weights'):
+        MultiTaskDeconvHead(in_channels=16, loss_weights='paper')
+    with pytest.raises(ValueError, match='unknown task'):
+        MultiTaskDeconvHead(in_channels=16, loss_weights=dict(edges=1.))
+
+
+def test_shipped_configs_use_the_balanced_weights():
+    import os.path as osp
+
+    from mmengine.config import Config
+
+    from helpers import REPO
+    from synthssl.models.heads.multi_task_deconv_head import (BALANCED_LOSS_WEIGHTS,
+                                                              RELEASED_LOSS_WEIGHTS)
+    for name in ('alexnet_3task.py', 'vgg16_3task.py', 'alexnet_3task_cpu-quickstart.py'):
+        cfg = Config.fromfile(osp.join(REPO, 'configs', 'renlee', name))
+        assert cfg.model.heads.loss_weights == BALANCED_LOSS_WEIGHTS, name
+    assert BALANCED_LOSS_WEIGHTS['contour'] / BALANCED_LOSS_WEIGHTS['depth'] == 10.
+    # the documented switch to the released code's weights
+    cfg.merge_from_dict({'model.heads.loss_weights': 'released'})
+    heads = dict(cfg.model.heads, type=MultiTaskDeconvHead, in_channels=16)
+    heads.pop('decoder', None)
+    head = MultiTaskDeconvHead(**{k: v for k, v in heads.items() if k != 'type'})
+    assert {t: head.losses[t].loss_weight for t in head.tasks} == RELEASED_LOSS_WEIGHTS
