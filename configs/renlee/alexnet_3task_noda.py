@@ -3,7 +3,10 @@
 _base_ = './alexnet_3task.py'
 model = dict(discriminator=None)
 model_wrapper_cfg = None
+# mmengine's InfiniteSampler: the base's EpochEncodedInfiniteSampler yields pass * N + i,
+# which only SynRealPairDataset decodes (a plain dataset fails after its first pass)
 train_dataloader = dict(
+    sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True),
     dataset=dict(_delete_=True, type='SyntheticMultiTaskDataset',
                  data_root={{_base_.syn_root}}, pipeline={{_base_.syn_pipeline}}))
 optim_wrapper = dict(
