@@ -122,3 +122,8 @@ def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path,
     out = capsys.readouterr().out
     assert '+ ' not in out
     assert again['table'] == results['table']
+    # --summary-only rewrites the results from disk (e.g. while the run goes on), recording
+    # the run's command
+    only = pipeline.main(argv + ['--summary-only'])
+    assert only['table'] == results['table'] and only['command'] == results['command']
+    assert '+ ' not in capsys.readouterr().out

@@ -37,8 +37,8 @@ the ``level*`` variants) are trained once. ``--configs n1=NAME n2=NAME transfer=
 Repeated runs (seeds x directions) with a summary table across them::
 
     python tools/atdt/run_pipeline.py --pair render-indoor2warm --directions dep2sem sem2dep \
-        --seeds 0 1 --baseline --oracle --levels --iters 1500 1500 3000 --val-interval 250 \
-        --work-dir work_dirs/atdt_evidence --results-dir docs/results/atdt_render-indoor2warm
+        --seeds 0 1 --baseline --oracle --levels --iters 1200 1200 2400 --val-interval 300 \
+        --work-dir work_dirs/atdt_evidence/run --results-dir docs/results/atdt_render-indoor2warm
 
 runs every direction for every seed (direction by direction, seed by seed) in
 ``<work-dir>/<direction>/seed<S>/`` (``randomness.seed=S`` in every stage), ``--levels`` adds
@@ -375,7 +375,7 @@ def run_one(args: argparse.Namespace, on_tested=None) -> Dict:
 TABLE_METRICS = {
     'dep2sem': [('mIoU', 'mIoU', 2), ('aAcc', 'aAcc', 2)],
     'sem2dep': [('depth/abs_rel', 'Abs Rel', 3), ('depth/rmse', 'RMSE (m)', 3),
-                ('depth/a1', 'δ<1.25', 3)],
+                ('depth/a1', 'δ<1.25 (%)', 3)],
 }
 DIRECTION_TITLES = dict(dep2sem='Dep.→Sem. (semantics on B)',
                         sem2dep='Sem.→Dep. (depth on B)')
@@ -485,8 +485,10 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
                                        if mk != '_seeds'}, seeds=vals['_seeds'])
                             for row, vals in rows.items()}
     results = dict(
-        pair=args.pair, command='python ' + ' '.join(shlex.quote(a) for a in
-                                                      ['tools/atdt/run_pipeline.py'] + argv),
+        # the run's command (a --summary-only rewrite records the command it summarises)
+        pair=args.pair, command='python ' + ' '.join(
+            shlex.quote(a) for a in ['tools/atdt/run_pipeline.py'] + argv
+            if a != '--summary-only'),
         git_commit=_git_commit(), written=time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()),
         seeds=args.seeds, directions=args.directions, iters=args.iters,
         val_interval=args.val_interval,
@@ -503,7 +505,7 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
 def results_markdown(results: Dict, args: argparse.Namespace) -> str:
     lines = [f"# AT/DT on {results['pair']}: results across seeds", '',
              f"Command: `{results['command']}`  ",
-             f"Commit: `{results['git_commit']}`, written {results['written']}.  ",
+             f"HEAD when written: `{results['git_commit']}`, {results['written']}.  ",
              'Cells: mean ± sample std over the seeds with a result (n); a stage not yet '
              'tested is —.', '']
     for direction in results['directions']:
