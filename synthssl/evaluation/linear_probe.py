@@ -88,6 +88,7 @@ def fit_linear_probe(train_x: torch.Tensor, train_y: torch.Tensor, test_x: torch
     torch.manual_seed(seed)
     bn = nn.BatchNorm1d(train_x.shape[1], affine=False)
     head = LinearClsHead(num_classes=num_classes, in_channels=train_x.shape[1],
+                         loss=dict(type='mmpretrain.CrossEntropyLoss', loss_weight=1.0),
                          init_cfg=dict(type='Normal', layer='Linear', std=0.01, bias=0.))
     head.init_weights()
     opt = torch.optim.SGD(head.parameters(), lr=lr, momentum=momentum,

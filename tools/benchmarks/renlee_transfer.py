@@ -161,16 +161,16 @@ def init_checkpoint(config: str, seed: int, out: str) -> None:
     saved like a runner checkpoint (what the exporter reads)."""
     import torch
     from mmengine.config import Config
-    from mmengine.registry import init_default_scope
+    from mmengine.registry import DefaultScope
     from mmengine.runner import set_random_seed
 
     import synthssl  # noqa: F401  (registers the modules)
     from synthssl.registry import MODELS
     cfg = Config.fromfile(config)
-    init_default_scope(cfg.get('default_scope', 'synthssl'))
     set_random_seed(seed)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'synthssl')):
+        model = MODELS.build(cfg.model)
+        model.init_weights()
     os.makedirs(osp.dirname(out), exist_ok=True)
     torch.save(dict(state_dict=model.state_dict(),
                     meta=dict(cfg=cfg.pretty_text, iter=0, seed=seed)), out + '.tmp')
@@ -205,7 +205,6 @@ def probe_batches(data_root: str, split: str, n: int, per_class: bool, size: int
 
 def run_probes(backbone_ckpt: str, pretrain_cfg: str, scale: dict, data_root: str,
                seed: int, amp: bool) -> Dict[str, dict]:
-    import torch
     from mmengine.config import Config
     from mmengine.runner import load_checkpoint
 
