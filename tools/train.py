@@ -69,12 +69,20 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         enable_amp(cfg)
     cfg = merge_common_args(cfg, args)
     if args.resume == 'auto':
+        # A checkpoint of this run wins; without one, the run starts as configured, from the
+        # config's (or --cfg-options') ``load_from`` weights when it names some: resuming a
+        # fine-tuning job must not drop its pretrained initialisation.
         found = latest_checkpoint(cfg.work_dir)
         cfg.resume = found is not None
-        cfg.load_from = found
-        print_log(f'--resume: resuming from {found}' if found else
-                  f'--resume: no complete checkpoint in {cfg.work_dir}; training from scratch',
-                  logger='current')
+        if found is not None:
+            cfg.load_from = found
+            msg = f'--resume: resuming from {found}'
+        elif cfg.get('load_from'):
+            msg = (f'--resume: no complete checkpoint in {cfg.work_dir}; starting from '
+                   f'load_from={cfg.load_from}')
+        else:
+            msg = f'--resume: no complete checkpoint in {cfg.work_dir}; training from scratch'
+        print_log(msg, logger='current')
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise FileNotFoundError(f'--resume: checkpoint {args.resume} does not exist')

@@ -35,6 +35,22 @@ def test_resume_continues_from_the_saved_iteration(trained, toy_shapes_root, tmp
     assert not osp.exists(osp.join(resumed, 'iter_2.pth'))  # iterations 1-2 were not rerun
 
 
+def test_auto_resume_without_a_checkpoint_keeps_load_from(trained, toy_shapes_root, tmp_path):
+    """``--resume`` in a fresh work dir starts from the configured ``load_from`` weights (a
+    fine-tuning job restarted by a launcher); it once replaced them with None, so every
+    "pretrained" detector of the transfer benchmark trained from a random backbone."""
+    _, ckpt = trained
+    work = str(tmp_path / 'finetune')
+    proc = run_tool([sys.executable, 'tools/train.py', TINY_CLS_CFG, '--work-dir', work,
+                     '--resume', '--cfg-options', *data_root_options(toy_shapes_root),
+                     f'load_from={ckpt}', 'train_cfg.max_iters=1'], env=tool_env())
+    log = proc.stdout + proc.stderr
+    assert f'starting from load_from={ckpt}' in log
+    assert f'Load checkpoint from {ckpt}' in log
+    assert 'resumed epoch' not in log  # loaded as initial weights, not resumed
+    assert _load_full(osp.join(work, 'iter_1.pth'))['meta']['iter'] == 1
+
+
 def test_test_tool_loads_the_checkpoint_and_evaluates(trained, toy_shapes_root, tmp_path):
     _, ckpt = trained
     out_pkl = str(tmp_path / 'preds.pkl')
