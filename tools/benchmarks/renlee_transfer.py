@@ -397,6 +397,19 @@ def main() -> None:
     noda_opts = [f'train_dataloader.dataset.data_root={data}/render_train'] + data_opts[2:]
 
     runs: Dict[str, Dict[str, dict]] = {}
+    # The published results.json is the run's state across machines (work dirs do not
+    # travel): with the same scale knobs and precision, a stage it already holds is not run
+    # again, and the runs of other variants and seeds stay in the tables.
+    published = load_json(osp.join(results_dir, 'results.json'))
+    if published and published.get('meta', {}).get('knobs') == scale and \
+            published['meta'].get('amp') == args.amp:
+        runs = published.get('runs', {})
+        for variant, per_seed in runs.items():
+            for seed, res in per_seed.items():
+                for stage in ('probe', 'det'):
+                    path = osp.join(work, variant, f'seed{seed}', f'{stage}.json')
+                    if res.get(stage) is not None and not osp.isfile(path):
+                        write_json(path, res[stage])
 
     def publish() -> None:
         summary = summarize(runs, args.variants)
@@ -413,29 +426,33 @@ def main() -> None:
             cfg_path = pretrain_config(variant, scale, work)
             ckpt = osp.join(rdir, 'pretrain', f'iter_{scale["iters"]}.pth')
             log(f'== {variant} seed {seed}')
-            if variant == 'random':
-                ckpt = osp.join(rdir, 'pretrain', 'init.pth')
-                if not osp.isfile(ckpt):
-                    init_checkpoint(cfg_path, seed, ckpt, f'{real}/photos', scale['crop'])
-            elif not osp.isfile(ckpt):
-                da = VARIANTS[variant] not in ('alexnet_3task_noda.py',
-                                               'alexnet_contour_noda.py',
-                                               'alexnet_depth_noda.py',
-                                               'alexnet_normal_noda.py')
-                run([py, 'tools/train.py', cfg_path, '--work-dir', osp.join(rdir, 'pretrain'),
-                     '--resume'] + (['--amp'] if args.amp else []) +
-                    ['--cfg-options', f'randomness.seed={seed}'] +
-                    (data_opts if da else noda_opts),
-                    env, osp.join(rdir, 'logs', 'pretrain.log'))
             backbone = osp.join(rdir, 'export', 'backbone.pth')
             caffe = osp.join(rdir, 'export', 'caffe-alexnet-mmdet.pth')
-            for fmt, out in (('backbone', backbone), ('caffe-alexnet-mmdet', caffe)):
-                if not osp.isfile(out):
-                    run([py, 'tools/model_converters/export_pretrained.py', ckpt, out,
-                         '--format', fmt, '--rescale-images', f'{real}/photos',
-                         '--rescale-num', str(scale['rescale_num']),
-                         '--rescale-iters', str(scale['rescale_iters']), '--seed', str(seed)],
-                        env, osp.join(rdir, 'logs', 'export.log'))
+            # pretraining and export only where a requested transfer is still missing
+            if any(not osp.isfile(osp.join(rdir, f'{stage}.json'))
+                   for stage in args.stages):
+                if variant == 'random':
+                    ckpt = osp.join(rdir, 'pretrain', 'init.pth')
+                    if not osp.isfile(ckpt):
+                        init_checkpoint(cfg_path, seed, ckpt, f'{real}/photos', scale['crop'])
+                elif not osp.isfile(ckpt):
+                    da = VARIANTS[variant] not in ('alexnet_3task_noda.py',
+                                                   'alexnet_contour_noda.py',
+                                                   'alexnet_depth_noda.py',
+                                                   'alexnet_normal_noda.py')
+                    run([py, 'tools/train.py', cfg_path, '--work-dir',
+                         osp.join(rdir, 'pretrain'), '--resume'] + (['--amp'] if args.amp else []) +
+                        ['--cfg-options', f'randomness.seed={seed}'] +
+                        (data_opts if da else noda_opts),
+                        env, osp.join(rdir, 'logs', 'pretrain.log'))
+                for fmt, out in (('backbone', backbone), ('caffe-alexnet-mmdet', caffe)):
+                    if not osp.isfile(out):
+                        run([py, 'tools/model_converters/export_pretrained.py', ckpt, out,
+                             '--format', fmt, '--rescale-images', f'{real}/photos',
+                             '--rescale-num', str(scale['rescale_num']),
+                             '--rescale-iters', str(scale['rescale_iters']),
+                             '--seed', str(seed)],
+                            env, osp.join(rdir, 'logs', 'export.log'))
             probe_json = osp.join(rdir, 'probe.json')
             if 'probe' in args.stages:
                 if not osp.isfile(probe_json):
@@ -463,6 +480,11 @@ def main() -> None:
                     run([py, 'tools/train.py', DET_CONFIG, '--work-dir', ddir, '--resume',
                          '--no-validate', '--cfg-options'] + det_opts[:-2],
                         env, osp.join(rdir, 'logs', 'det.log'))
+                    with open(osp.join(rdir, 'logs', 'det.log'), encoding='utf-8') as f:
+                        if f'Load checkpoint from {caffe}' not in f.read():
+                            raise RuntimeError(
+                                f'{osp.join(rdir, "logs", "det.log")}: the detector did not '
+                                f'load the pretrained backbone {caffe}')
                     metrics = osp.join(ddir, 'metrics.json')
                     run([py, 'tools/test.py', DET_CONFIG, osp.join(ddir, f'iter_{it}.pth'),
                          '--work-dir', ddir, '--out', metrics, '--out-item', 'metrics',
