@@ -127,3 +127,31 @@ def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path,
     only = pipeline.main(argv + ['--summary-only'])
     assert only['table'] == results['table'] and only['command'] == results['command']
     assert '+ ' not in capsys.readouterr().out
+
+
+def test_published_runs_of_other_directions_and_seeds_are_kept(pipeline, tmp_path):
+    """A later command (another machine: the work dir is gone) that runs only sem2dep keeps
+    the published dep2sem results of the same schedule in results.json / results.md; a
+    published file of another schedule is not mixed in."""
+    res_dir = tmp_path / 'results'
+    res_dir.mkdir()
+    schedule = ['--iters', '3', '3', '5', '--val-interval', '1']
+    metrics = dict(mIoU=13.13, aAcc=57.93)
+    published = dict(pair='render-indoor2warm', iters=[3, 3, 5], val_interval=1,
+                     runs=dict(dep2sem=dict(seed0=dict(
+                         atdt=dict(stage='transfer_dep2sem', trained=True,
+                                   metrics_B=metrics)))))
+    (res_dir / 'results.json').write_text(json.dumps(published))
+    argv = ['--pair', 'render-indoor2warm', '--directions', 'sem2dep', '--seeds', '1',
+            '--work-dir', str(tmp_path / 'work'), '--results-dir', str(res_dir),
+            '--summary-only'] + schedule
+    out = pipeline.main(argv)
+    assert out['directions'] == ['dep2sem', 'sem2dep'] and out['seeds'] == [0, 1]
+    assert out['table']['dep2sem']['atdt']['seeds'] == [0]
+    assert out['runs']['dep2sem']['seed0']['atdt']['metrics_B'] == metrics
+    assert '| AT/DT (D2(G(E1(x_B)))) | 13.13 (n=1) | 57.93 (n=1) | 0 |' in \
+        (res_dir / 'results.md').read_text()
+    # another schedule: the published runs are not comparable and are dropped
+    other = pipeline.main(argv[:-len(schedule)] + ['--iters', '4', '3', '5',
+                                                  '--val-interval', '1'])
+    assert other['directions'] == ['sem2dep'] and 'dep2sem' not in other['runs']

@@ -445,7 +445,22 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
     work_dir, res_dir = args.work_dir, args.results_dir
     runs: Dict = {}
     table: Dict = {}
-    for direction in args.directions:
+    # Work dirs do not travel between machines; the published results.json does. A direction
+    # and seed this command does not run keep their published results when the schedule is
+    # the same (a later session adds seeds or directions without redoing the finished ones).
+    prev: Dict = {}
+    prev_path = osp.join(res_dir, 'results.json') if res_dir else None
+    if prev_path and osp.isfile(prev_path):
+        with open(prev_path, encoding='utf-8') as f:
+            prev = json.load(f)
+        if (prev.get('pair'), prev.get('iters'), prev.get('val_interval')) != (
+                args.pair, args.iters, args.val_interval):
+            print(f'run_pipeline: {prev_path} has another pair or schedule; its runs are '
+                  'not carried over', flush=True)
+            prev = {}
+    directions = [d for d in DIRECTION_TITLES
+                  if d in args.directions or d in prev.get('runs', {})]
+    for direction in directions:
         d_args = copy.copy(args)
         d_args.direction, d_args.variant, d_args.configs = direction, None, {}
         names = stage_names(d_args)
@@ -457,7 +472,26 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
             for lv in LEVELS:
                 stage_dirs['atdt_' + lv] = 'transfer_' + VARIANTS[lv]['transfer']
         rows: Dict[str, Dict[str, List[float]]] = {}
-        for seed in args.seeds:
+
+        def add_row(key: str, dom: str, m: Dict, seed: int) -> None:
+            row = key if dom == 'B' else key + '_A'
+            for mk, _, _ in TABLE_METRICS[direction]:
+                if mk in m:
+                    rows.setdefault(row, {}).setdefault(mk, []).append(m[mk])
+            rows.setdefault(row, {}).setdefault('_seeds', []).append(seed)
+
+        published = prev.get('runs', {}).get(direction, {})
+        ran = args.seeds if direction in args.directions else []
+        seeds = sorted(set(ran) | {int(k[len('seed'):]) for k in published})
+        for seed in seeds:
+            if seed not in ran:
+                carried = runs.setdefault(direction, {})[f'seed{seed}'] = \
+                    published[f'seed{seed}']
+                for key, info in carried.items():
+                    for dom in ('B', 'A'):
+                        if f'metrics_{dom}' in info:
+                            add_row(key, dom, info[f'metrics_{dom}'], seed)
+                continue
             sdir = osp.join(work_dir, direction, f'seed{seed}')
             run = runs.setdefault(direction, {}).setdefault(f'seed{seed}', {})
             for key, stage in stage_dirs.items():
@@ -472,11 +506,7 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
                         with open(mpath, encoding='utf-8') as f:
                             m = json.load(f)
                         info[f'metrics_{dom}'] = m
-                        row = key if dom == 'B' else key + '_A'
-                        for mk, _, _ in TABLE_METRICS[direction]:
-                            if mk in m:
-                                rows.setdefault(row, {}).setdefault(mk, []).append(m[mk])
-                        rows.setdefault(row, {}).setdefault('_seeds', []).append(seed)
+                        add_row(key, dom, m, seed)
                 if res_dir is not None:
                     info['logs'] = [osp.relpath(p, res_dir) for p in _copy_logs(
                         stage_dir, osp.join(res_dir, 'logs', direction, f'seed{seed}', stage))]
@@ -490,7 +520,8 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
             shlex.quote(a) for a in ['tools/atdt/run_pipeline.py'] + argv
             if a != '--summary-only'),
         git_commit=_git_commit(), written=time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()),
-        seeds=args.seeds, directions=args.directions, iters=args.iters,
+        seeds=sorted({int(k[len('seed'):]) for d in runs.values() for k in d} | set(args.seeds)),
+        directions=directions, iters=args.iters,
         val_interval=args.val_interval,
         spread='sample standard deviation over the seeds (ddof=1); min/max also given',
         table=table, runs=runs)
@@ -520,7 +551,8 @@ def results_markdown(results: Dict, args: argparse.Namespace) -> str:
                                                       for mk, _, dec in cols) +
                          f" | {', '.join(map(str, row.get('seeds', []))) or '—'} |")
         lines.append('')
-        if args.levels and direction == 'dep2sem':
+        if direction == 'dep2sem' and (args.levels or any(k.startswith('atdt_level')
+                                                          for k in tab)):
             lines += ['### Transfer level (Fig. 4): G after residual stage k of 4', '',
                       '| level | ' + ' | '.join(f'{c[1]} on B' for c in cols) + ' | ' +
                       ' | '.join(f'{c[1]} on A' for c in cols) + ' | seeds done |',
