@@ -71,3 +71,26 @@ def _isolated_default_scope():
     yield
     DefaultScope._instance_dict.clear()
     DefaultScope._instance_dict.update(saved)
+
+
+def _visualizer_classes() -> list:
+    from mmengine.visualization import Visualizer
+    classes, todo = [], [Visualizer]
+    while todo:
+        cls = todo.pop()
+        classes.append(cls)
+        todo.extend(cls.__subclasses__())
+    return classes
+
+
+@pytest.fixture(autouse=True)
+def _isolated_visualizers():
+    """Every test gets the visualizers of its own Runners: mmdet/mmseg configs name theirs
+    (``name='visualizer'``), so a later Runner would get an earlier test's instance back from
+    mmengine's registry of instances and write into that test's work dir (deleted once the
+    test passed, pytest.ini)."""
+    saved = {cls: cls._instance_dict.copy() for cls in _visualizer_classes()}
+    yield
+    for cls in _visualizer_classes():
+        cls._instance_dict.clear()
+        cls._instance_dict.update(saved.get(cls, {}))
