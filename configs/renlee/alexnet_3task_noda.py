@@ -11,6 +11,6 @@ train_dataloader = dict(
                  data_root={{_base_.syn_root}}, pipeline={{_base_.syn_pipeline}}))
 optim_wrapper = dict(
     _delete_=True, type='OptimWrapper',
-    optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999)))
+    optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999), fused=True))
 param_scheduler = [dict(type='MultiStepLR', by_epoch=False, milestones=[80400, 120600],
                         gamma=0.1)]

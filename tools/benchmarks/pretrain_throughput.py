@@ -121,8 +121,9 @@ def run_side(side: str, precision: str, channels_last: bool, batch: int, iters: 
             model.train_step(data, wrappers)
     else:
         mean = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
+        adam = {k: v for k, v in cfg.optim_wrapper.generator.optimizer.items() if k != 'type'}
         opt_g = torch.optim.Adam(list(model.backbone.parameters()) +
-                                 list(model.heads.parameters()), lr=1e-3, betas=(0.5, 0.999))
+                                 list(model.heads.parameters()), **adam)  # as configured
         opt_d = torch.optim.SGD(model.discriminator.parameters(), lr=1e-3, momentum=0.9,
                                 weight_decay=5e-4)
         heads, disc, bb = model.heads, model.discriminator, model.backbone
