@@ -6,6 +6,7 @@
 # default import mode puts this folder (the rootdir conftest's) and each test file's folder
 # on sys.path.
 import os
+import shutil
 
 # Before torch starts its OpenMP pool: spin-waiting threads make a 2-core machine crawl.
 os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
@@ -32,6 +33,43 @@ def pytest_runtest_makereport(item, call):
             rep.outcome = 'failed'
             rep.longrepr = (f'{item.nodeid} was skipped ({reason}); only a missing GPU may '
                             f'skip a test (reason starting {ALLOWED_SKIP_PREFIX!r})')
+    if rep.failed:
+        _FAILED_MODULES.add(item.module.__name__)
+
+
+# ---- disk: what module-scoped fixtures write goes when their module ends (pytest.ini deletes a
+# passing test's tmp_path; a module's checkpoints, several hundred MB in a few modules, would
+# otherwise stay until the session ends). Kept where a test of the module failed.
+_BASETEMP: list = []
+_MODULE_DIRS: dict = {}
+_FAILED_MODULES: set = set()
+
+
+@pytest.fixture(scope='session', autouse=True)
+def _session_basetemp(tmp_path_factory):
+    _BASETEMP.append(tmp_path_factory.getbasetemp())
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Record the base-temp folders a module-scoped fixture creates."""
+    if fixturedef.scope != 'module' or not _BASETEMP:
+        yield
+        return
+    before = set(os.listdir(_BASETEMP[0]))
+    yield
+    new = set(os.listdir(_BASETEMP[0])) - before
+    _MODULE_DIRS.setdefault(request.module.__name__, set()).update(
+        os.path.join(_BASETEMP[0], d) for d in new)
+
+
+@pytest.fixture(scope='module', autouse=True)
+def _module_tmp_cleanup(request):
+    yield
+    name = request.module.__name__
+    if name not in _FAILED_MODULES:
+        for path in _MODULE_DIRS.pop(name, ()):
+            shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture(scope='session')

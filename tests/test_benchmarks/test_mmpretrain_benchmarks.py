@@ -95,10 +95,9 @@ def test_voc07_finetune_loads_trains_and_evaluates(exported, tmp_path):
 
 
 @pytest.mark.parametrize('layer', list(PROBES))
-def test_linear_probe_trains_and_evaluates(exported, tmp_path_factory, layer):
-    root = tmp_path_factory.getbasetemp() / 'tiny_imagenet'
-    if not root.exists():
-        make_tiny_imagenet(str(root))
+def test_linear_probe_trains_and_evaluates(exported, tmp_path, layer):
+    root = tmp_path / 'tiny_imagenet'
+    make_tiny_imagenet(str(root))
     cfg = Config.fromfile(osp.join(CFG_DIR, f'synthalexnet_linear-probe_in1k_{layer}.py'))
     chans, size = PROBES[layer]
     idx = int(layer[-1]) - 1
@@ -116,7 +115,7 @@ def test_linear_probe_trains_and_evaluates(exported, tmp_path_factory, layer):
         cfg[key].dataset.update(data_root=str(root), split=split,
                                 metainfo=dict(classes=('n01', 'n02', 'n03')))
     cfg.test_evaluator = cfg.val_evaluator
-    cfg = _tiny(cfg, str(tmp_path_factory.mktemp(layer)))
+    cfg = _tiny(cfg, str(tmp_path / layer))
     runner = Runner.from_cfg(cfg)
     runner.train()  # validates once at the end of the epoch
     assert runner.iter == 2
