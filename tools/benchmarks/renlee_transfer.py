@@ -33,6 +33,7 @@ GPU-sized schedule for the same variants::
     python tools/benchmarks/renlee_transfer.py --variants random 3task_da --seeds 0 1 2
 """
 import argparse
+import glob
 import json
 import math
 import os
@@ -347,6 +348,10 @@ def main() -> None:
     parser.add_argument('--real-data', default='data/real',
                         help='tools/setup/install_real_data.sh output')
     parser.add_argument('--threads', type=int, default=1, help='threads per process')
+    parser.add_argument('--prune', action='store_true',
+                        help='delete each run\'s checkpoints and exports once its results are '
+                        'written (about 1.5 GB a run at every scale: the AlexNet is the '
+                        'paper\'s); a later stage then pretrains again')
     parser.add_argument('--amp', action='store_true',
                         help='bf16 autocast (CPU) / fp16 (CUDA) for pretraining and features')
     parser.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE',
@@ -498,6 +503,10 @@ def main() -> None:
                 res['det'] = load_json(det_json)
                 log(f'  trees AP50 {res["det"]["ap50"]:.2f}')
                 publish()
+            if args.prune:  # results written: the run's checkpoints and exports go
+                for sub in ('pretrain', 'export', 'det'):
+                    for path in glob.glob(osp.join(rdir, sub, '*.pth')):
+                        os.remove(path)
     publish()
     log(f'done: {osp.join(results_dir, "results.md")}')
 

@@ -28,7 +28,9 @@ from synthssl.testing import demo_pretrain_batch
 SIZE = 99  # conv5 5x5 -> D's patch grid 2x2; fc7 5x5 -> the decoders give 16 * 5 + 19
 N = 3
 ADV = 0.05  # the authors' generator-side weight
-D_LR = 3e-3  # small enough for a first-order step (D's weights start at ~1e-3)
+# the authors' D learning rate, small enough for a first-order step (3e-3 overshot D's
+# BN-normalised loss once the default preprocessor fed RGB, 7052b19)
+D_LR = 1e-3
 
 
 def build(bi_fool=False):

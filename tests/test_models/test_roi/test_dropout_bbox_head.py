@@ -17,10 +17,17 @@ def build(**kw):
         return MODELS.build(dict(type='synthssl.Shared2FCDropoutBBoxHead', **KW, **kw))
 
 
+def mmdet_head():
+    """mmdet's own head; its __init__ builds the bbox coder from the default scope's
+    TASK_UTILS, so it is made under mmdet's scope whatever an earlier test left."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return Shared2FCBBoxHead(**KW)
+
+
 def test_registered_with_mmdets_keys():
     head = build()
     assert type(head) is Shared2FCDropoutBBoxHead and head.shared_drop.p == 0.5
-    ref = Shared2FCBBoxHead(**KW)
+    ref = mmdet_head()
     assert {k: v.shape for k, v in head.state_dict().items()} == \
         {k: v.shape for k, v in ref.state_dict().items()}
     assert {'shared_fcs.0.weight', 'shared_fcs.1.bias'} <= set(head.state_dict())
@@ -32,7 +39,7 @@ def test_registered_with_mmdets_keys():
 
 def test_dropout_in_train_only():
     head = build()
-    ref = Shared2FCBBoxHead(**KW)
+    ref = mmdet_head()
     ref.load_state_dict(head.state_dict())
     x = torch.rand(64, 8, 3, 3)
     head.eval(), ref.eval()
