@@ -7,6 +7,7 @@ import torch.nn as nn
 from mmcv.cnn import build_norm_layer
 
 from synthssl.registry import MODELS
+from ..utils.gemm_conv import GemmConv2d
 from .base_stage_backbone import AUTHORS_INIT, StageBackbone
 
 
@@ -92,7 +93,10 @@ class SynthAlexNet(StageBackbone):
             # tapped. (mmcv's ConvModule would re-initialise its conv in its own
             # init_weights, overriding ``init_cfg``.)
             norm_name, norm = build_norm_layer(norm_cfg, out_ch)
-            conv = nn.Conv2d(channels, out_ch, k, stride=s, padding=p, dilation=d)
+            # fc6/fc7 as one GEMM on the CPU (GemmConv2d: bf16 autocast runs oneDNN's
+            # small-map / dilated kernels slower than float32); a Conv2d all the same
+            conv_cls = GemmConv2d if name in ('fc6', 'fc7') else nn.Conv2d
+            conv = conv_cls(channels, out_ch, k, stride=s, padding=p, dilation=d)
             self.add_module(name, nn.Sequential(OrderedDict(conv=conv, **{norm_name: norm})))
             if pool is not None:
                 pk, ps, pp = pool
