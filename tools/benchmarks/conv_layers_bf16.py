@@ -1,7 +1,9 @@
 # Copyright (c) synthssl contributors.
 """Where bf16 autocast loses on the CPU: SynthAlexNet's convolutions one by one, float32 vs
 bfloat16 autocast, forward and backward (input and weight gradients), at the pretraining
-benchmark's batch and crop (tools/benchmarks/pretrain_throughput.py). Prints JSON.
+benchmark's batch and crop (tools/benchmarks/pretrain_throughput.py). Prints JSON. fc6/fc7
+are GemmConv2d: they are timed as built and as a plain ``nn.Conv2d`` (``<name>@conv2d``),
+which is why they are GEMMs.
 
     OMP_NUM_THREADS=1 python tools/benchmarks/conv_layers_bf16.py [--batch 8] [--size 99]
 
@@ -43,12 +45,13 @@ def layer_inputs(batch: int, size: int) -> list:
     return shapes
 
 
-def time_layer(conv: nn.Conv2d, shape: tuple, bf16: bool, iters: int) -> dict:
+def time_layer(conv: nn.Conv2d, shape: tuple, bf16: bool, iters: int,
+               plain: bool = False) -> dict:
     x = torch.randn(shape, requires_grad=True)
 
     def fwd():
         with torch.autocast('cpu', dtype=torch.bfloat16, enabled=bf16):
-            return conv(x)
+            return nn.Conv2d.forward(conv, x) if plain else conv(x)
 
     y = fwd()
     g = torch.randn_like(y)
@@ -79,19 +82,25 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    layers = layer_inputs(args.batch, args.size)
-    runs = {name: {'fp32': [], 'bf16': []} for name, _, _ in layers}
+    from synthssl.models.utils import GemmConv2d
+    layers = []
+    for name, conv, shape in layer_inputs(args.batch, args.size):
+        layers.append((name, conv, shape, False))
+        if isinstance(conv, GemmConv2d):
+            layers.append((name + '@conv2d', conv, shape, True))
+    runs = {name: {'fp32': [], 'bf16': []} for name, _, _, _ in layers}
     for _ in range(args.repeats):
-        for name, conv, shape in layers:
+        for name, conv, shape, plain in layers:
             for prec in ('fp32', 'bf16'):
-                runs[name][prec].append(time_layer(conv, shape, prec == 'bf16', args.iters))
+                runs[name][prec].append(
+                    time_layer(conv, shape, prec == 'bf16', args.iters, plain))
     out = dict(batch=args.batch, size=args.size, threads=args.threads, repeats=args.repeats,
                torch=torch.__version__,
                matmul_peak_gflops=dict(fp32=round(matmul_gflops(torch.float32), 1),
                                        bf16=round(matmul_gflops(torch.bfloat16), 1)),
                layers={})
     total = {p: {'forward_ms': 0., 'backward_ms': 0.} for p in ('fp32', 'bf16')}
-    for name, conv, shape in layers:
+    for name, conv, shape, plain in layers:
         row = dict(input=list(shape), kernel=list(conv.kernel_size),
                    dilation=list(conv.dilation))
         for prec in ('fp32', 'bf16'):
@@ -99,7 +108,7 @@ def main() -> None:
                    for k in runs[name][prec][0]}
             row[prec] = {k: round(v, 1) for k, v in med.items()}
             for k in total[prec]:
-                total[prec][k] += med[k]
+                total[prec][k] += 0. if plain else med[k]  # the network as built
         row['bf16_over_fp32_time'] = {
             k: round(row['bf16'][k] / row['fp32'][k], 2) for k in ('forward_ms', 'backward_ms')}
         out['layers'][name] = row
