@@ -1,14 +1,17 @@
 # Copyright (c) synthssl contributors.
 """tools/benchmarks/renlee_transfer.py end to end at its tiny size, on the real data that
 tools/setup/install_real_data.sh installs (Fashion-MNIST, NEON tree tiles, photos):
-pretraining variants, export, linear probes, Faster R-CNN fine-tuning, the table; and a
-second call that continues the run (finished stages skipped, a second seed added)."""
+pretraining variants, export, linear probes, Faster R-CNN fine-tuning, the table; a
+second call that continues the run (finished stages skipped, a second seed added); and the
+``--bn-stats real`` diagnostic (BatchNorm statistics re-estimated on the real photos)."""
 import glob
+import importlib.util
 import json
 import math
 import os
 import os.path as osp
 
+import numpy as np
 import pytest
 
 from helpers import REPO, run_tool, tool_env
@@ -80,3 +83,71 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
         md = f.read()
     assert '| random |' in md and '| 3task_da |' in md and '±' in md
     assert 'renlee_transfer.py --scale tiny' in md  # the command that produced it
+
+    # the diagnostic: BN statistics re-estimated on the photos, its own stage files and table;
+    # the default stage results stay as they were
+    probe_json = osp.join(work, '3task_da', 'seed0', 'probe.json')
+    probe_mtime = os.stat(probe_json).st_mtime_ns
+    res_bn = str(tmp_path / 'results_bn')
+    proc = run_tool(['python', 'tools/benchmarks/renlee_transfer.py', '--scale', 'tiny',
+                     '--work-dir', work, '--results', res_bn, '--real-data', real_data,
+                     '--prune', '--bn-stats', 'real', '--variants', '3task_da', '--seeds', '0',
+                     '--stages', 'probe', '--set', 'probe_epochs=1'],
+                    env=tool_env(), timeout=1800)
+    assert 'BatchNorm statistics re-estimated on the real photos' in proc.stdout
+    assert os.stat(probe_json).st_mtime_ns == probe_mtime
+    with open(osp.join(work, '3task_da', 'seed0', 'probe_bn-real.json')) as f:
+        assert all(_finite_percent(r['top1']) for r in json.load(f).values())
+    with open(osp.join(res_bn, 'results.json')) as f:
+        assert json.load(f)['meta']['bn_stats'] == 'real'
+    with open(osp.join(res_bn, 'results.md')) as f:
+        assert '--bn-stats real' in f.read()
+
+
+def _tool():
+    spec = importlib.util.spec_from_file_location(
+        'renlee_transfer', osp.join(REPO, 'tools', 'benchmarks', 'renlee_transfer.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_recalibrated_checkpoint_replaces_bn_statistics_only(tmp_path):
+    """The diagnostic's checkpoint: every backbone BatchNorm's running statistics come from
+    the photos (not the checkpoint's), every weight and every key is the checkpoint's."""
+    import cv2
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+
+    from synthssl.registry import MODELS
+    tool = _tool()
+    config = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task_noda.py')
+    with DefaultScope.overwrite_default_scope('synthssl'):
+        model = MODELS.build(Config.fromfile(config).model)
+    torch.manual_seed(0)
+    for m in model.backbone.modules():  # statistics as if estimated on another domain
+        if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+            m.running_mean.fill_(7.0)
+            m.running_var.fill_(3.0)
+    src, out = str(tmp_path / 'iter_1.pth'), str(tmp_path / 'iter_1_bn-real.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=1)), src)
+    photos = tmp_path / 'photos'
+    photos.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(3):  # smaller than the crop on one side: resized up
+        cv2.imwrite(str(photos / f'p{i}.png'),
+                    rng.integers(0, 256, (80 + 40 * i, 140, 3), dtype=np.uint8))
+    tool.recalibrated_checkpoint(config, src, out, str(photos), crop=99, seed=0)
+    before = torch.load(src, weights_only=True)['state_dict']
+    after = torch.load(out, weights_only=True)['state_dict']
+    assert set(before) == set(after)
+    stats = [k for k in after if k.startswith('backbone.') and
+             k.endswith(('running_mean', 'running_var'))]
+    assert len(stats) >= 14  # conv1..conv5, fc6, fc7
+    for k, v in after.items():
+        if k in stats:
+            assert not torch.allclose(v, before[k]), k
+            assert torch.isfinite(v).all(), k
+        elif v.is_floating_point():
+            assert torch.equal(v, before[k]), k

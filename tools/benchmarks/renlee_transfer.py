@@ -25,12 +25,22 @@ Every stage writes its result (and checkpoint) under ``--work-dir`` and is skipp
 exists, so re-running the same command continues an interrupted run. After every stage
 ``--results`` gets ``results.json`` (every run's numbers + mean and spread per variant) and
 ``results.md`` (the table, with the command). ``--scale tiny`` is the CI size (seconds per
-stage), ``cpu`` the default (~2 h on 2 cores), ``paper`` the paper's crop/batch and a
-GPU-sized schedule for the same variants::
+stage), ``cpu`` the default (measured: 93 min per seed on the 2-core machine, ~3.1 h for
+the two default seeds), ``paper`` the paper's crop/batch and a GPU-sized schedule for the same
+variants.
+
+``--bn-stats real`` is a diagnostic of the protocol, not the paper's: every variant's
+BatchNorm statistics are re-estimated on the real photos (:func:`calibrate_bn`, as the
+``random`` variant's are) before the export, so a gap between pretrained and random init that
+comes from BN statistics estimated on renders is told apart from one in the weights. Its
+stage results go to ``probe_bn-real.json`` / ``det_bn-real.json`` next to the default ones
+(same pretraining checkpoints); give it its own ``--results``::
 
     bash tools/setup/install_real_data.sh            # Fashion-MNIST, tree tiles, photos
     python tools/benchmarks/renlee_transfer.py       # --scale cpu, seeds 0 1
     python tools/benchmarks/renlee_transfer.py --variants random 3task_da --seeds 0 1 2
+    python tools/benchmarks/renlee_transfer.py --bn-stats real --stages probe \
+        --results docs/benchmarks/renlee_transfer_bn-real
 """
 import argparse
 import glob
@@ -160,12 +170,13 @@ log_processor = dict(window_size=20)
 
 def calibrate_bn(backbone, photo_dir: str, crop: int, mean, std, seed: int,
                  num: int = 64) -> None:
-    """Set every BatchNorm's running statistics of a randomly initialised backbone from
-    ``num`` grey ``crop`` crops of the real photos (cumulative averages, weights untouched).
-    Without it the BN layers of a never-trained network hold mean 0 / variance 1, the
-    activations shrink or blow up layer by layer, and the probes of conv3..conv5 see
+    """Set every BatchNorm's running statistics of ``backbone`` from ``num`` grey ``crop``
+    crops of the real photos (cumulative averages, weights untouched). For the ``random``
+    variant: without it the BN layers of a never-trained network hold mean 0 / variance 1,
+    the activations shrink or blow up layer by layer, and the probes of conv3..conv5 see
     constant features -- measured: chance level. The data-dependent counterpart of the
-    rescaled random init the detection export applies (Kraehenbuehl et al.)."""
+    rescaled random init the detection export applies (Kraehenbuehl et al.). For a trained
+    variant (``--bn-stats real``): the statistics of the renders replaced by the photos'."""
     import cv2
     import numpy as np
     import torch
@@ -221,6 +232,30 @@ def init_checkpoint(config: str, seed: int, out: str, photo_dir: str, crop: int)
     os.makedirs(osp.dirname(out), exist_ok=True)
     torch.save(dict(state_dict=model.state_dict(),
                     meta=dict(cfg=cfg.pretty_text, iter=0, seed=seed)), out + '.tmp')
+    os.replace(out + '.tmp', out)
+
+
+def recalibrated_checkpoint(config: str, ckpt: str, out: str, photo_dir: str, crop: int,
+                            seed: int) -> None:
+    """``ckpt`` (a runner checkpoint of ``config``'s model) with its backbone's BatchNorm
+    statistics re-estimated on the real photos (:func:`calibrate_bn`), saved to ``out``."""
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import load_checkpoint
+
+    import synthssl  # noqa: F401  (registers the modules)
+    from synthssl.registry import MODELS
+    cfg = Config.fromfile(config)
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'synthssl')):
+        model = MODELS.build(cfg.model)
+    load_checkpoint(model, ckpt, map_location='cpu', strict=True)
+    pre = cfg.model.data_preprocessor
+    calibrate_bn(model.backbone, photo_dir, crop, pre.mean, pre.std, seed)
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    torch.save(dict(state_dict=model.state_dict(),
+                    meta=dict(cfg=cfg.pretty_text, source=ckpt, bn_stats='real', seed=seed)),
+               out + '.tmp')
     os.replace(out + '.tmp', out)
 
 
@@ -354,6 +389,9 @@ def main() -> None:
                         'paper\'s); a later stage then pretrains again')
     parser.add_argument('--amp', action='store_true',
                         help='bf16 autocast (CPU) / fp16 (CUDA) for pretraining and features')
+    parser.add_argument('--bn-stats', choices=['trained', 'real'], default='trained',
+                        help="'real': every variant's BatchNorm statistics re-estimated on "
+                        'the real photos before the export (a diagnostic; see above)')
     parser.add_argument('--set', nargs='*', default=[], metavar='KEY=VALUE',
                         help='override a scale knob, e.g. iters=500 det_iters=400')
     args = parser.parse_args()
@@ -380,10 +418,14 @@ def main() -> None:
     py = sys.executable
     command = 'python tools/benchmarks/renlee_transfer.py ' + ' '.join(
         shlex.quote(a) for a in sys.argv[1:])
+    suffix = '' if args.bn_stats == 'trained' else '_bn-real'
     meta = dict(scale=args.scale, knobs=scale, seeds=args.seeds, command=command,
-                threads=args.threads, amp=args.amp, torch=torch.__version__,
+                threads=args.threads, amp=args.amp, bn_stats=args.bn_stats,
+                torch=torch.__version__,
                 settings=(f'Settings: {scale}; {args.threads} thread(s) per process; '
-                          f'{"bf16 autocast" if args.amp else "fp32"}.'))
+                          f'{"bf16 autocast" if args.amp else "fp32"}'
+                          + ('; BatchNorm statistics of every variant re-estimated on the '
+                             'real photos (--bn-stats real)' if suffix else '') + '.'))
 
     # ---- renders (identical for every variant and seed)
     data = osp.join(work, 'data')
@@ -407,12 +449,13 @@ def main() -> None:
     # again, and the runs of other variants and seeds stay in the tables.
     published = load_json(osp.join(results_dir, 'results.json'))
     if published and published.get('meta', {}).get('knobs') == scale and \
-            published['meta'].get('amp') == args.amp:
+            published['meta'].get('amp') == args.amp and \
+            published['meta'].get('bn_stats', 'trained') == args.bn_stats:
         runs = published.get('runs', {})
         for variant, per_seed in runs.items():
             for seed, res in per_seed.items():
                 for stage in ('probe', 'det'):
-                    path = osp.join(work, variant, f'seed{seed}', f'{stage}.json')
+                    path = osp.join(work, variant, f'seed{seed}', f'{stage}{suffix}.json')
                     if res.get(stage) is not None and not osp.isfile(path):
                         write_json(path, res[stage])
 
@@ -431,10 +474,10 @@ def main() -> None:
             cfg_path = pretrain_config(variant, scale, work)
             ckpt = osp.join(rdir, 'pretrain', f'iter_{scale["iters"]}.pth')
             log(f'== {variant} seed {seed}')
-            backbone = osp.join(rdir, 'export', 'backbone.pth')
-            caffe = osp.join(rdir, 'export', 'caffe-alexnet-mmdet.pth')
+            backbone = osp.join(rdir, 'export', f'backbone{suffix}.pth')
+            caffe = osp.join(rdir, 'export', f'caffe-alexnet-mmdet{suffix}.pth')
             # pretraining and export only where a requested transfer is still missing
-            if any(not osp.isfile(osp.join(rdir, f'{stage}.json'))
+            if any(not osp.isfile(osp.join(rdir, f'{stage}{suffix}.json'))
                    for stage in args.stages):
                 if variant == 'random':
                     ckpt = osp.join(rdir, 'pretrain', 'init.pth')
@@ -450,6 +493,14 @@ def main() -> None:
                         ['--cfg-options', f'randomness.seed={seed}'] +
                         (data_opts if da else noda_opts),
                         env, osp.join(rdir, 'logs', 'pretrain.log'))
+                if suffix:
+                    real_ckpt = osp.splitext(ckpt)[0] + f'{suffix}.pth'
+                    if not all(osp.isfile(p) for p in (backbone, caffe)) and \
+                            not osp.isfile(real_ckpt):
+                        log(f'  BatchNorm statistics re-estimated on the real photos: {real_ckpt}')
+                        recalibrated_checkpoint(cfg_path, ckpt, real_ckpt, f'{real}/photos',
+                                                scale['crop'], seed)
+                    ckpt = real_ckpt
                 for fmt, out in (('backbone', backbone), ('caffe-alexnet-mmdet', caffe)):
                     if not osp.isfile(out):
                         run([py, 'tools/model_converters/export_pretrained.py', ckpt, out,
@@ -457,8 +508,8 @@ def main() -> None:
                              '--rescale-num', str(scale['rescale_num']),
                              '--rescale-iters', str(scale['rescale_iters']),
                              '--seed', str(seed)],
-                            env, osp.join(rdir, 'logs', 'export.log'))
-            probe_json = osp.join(rdir, 'probe.json')
+                            env, osp.join(rdir, 'logs', f'export{suffix}.log'))
+            probe_json = osp.join(rdir, f'probe{suffix}.json')
             if 'probe' in args.stages:
                 if not osp.isfile(probe_json):
                     log(f'  linear probes on Fashion-MNIST ({scale["probe_train_per_class"]}'
@@ -468,10 +519,10 @@ def main() -> None:
                                                       args.amp))
                 res['probe'] = load_json(probe_json)
                 publish()
-            det_json = osp.join(rdir, 'det.json')
+            det_json = osp.join(rdir, f'det{suffix}.json')
             if 'det' in args.stages:
                 if not osp.isfile(det_json):
-                    ddir = osp.join(rdir, 'det')
+                    ddir = osp.join(rdir, f'det{suffix}')
                     it = scale['det_iters']
                     det_opts = [f'load_from={caffe}', f'randomness.seed={seed}',
                                 f'train_cfg.max_iters={it}', f'train_cfg.val_interval={it}',
@@ -484,17 +535,18 @@ def main() -> None:
                                 f'test_dataloader.dataset.data_root={real}/neon_trees']
                     run([py, 'tools/train.py', DET_CONFIG, '--work-dir', ddir, '--resume',
                          '--no-validate', '--cfg-options'] + det_opts[:-2],
-                        env, osp.join(rdir, 'logs', 'det.log'))
-                    with open(osp.join(rdir, 'logs', 'det.log'), encoding='utf-8') as f:
+                        env, osp.join(rdir, 'logs', f'det{suffix}.log'))
+                    with open(osp.join(rdir, 'logs', f'det{suffix}.log'),
+                              encoding='utf-8') as f:
                         if f'Load checkpoint from {caffe}' not in f.read():
                             raise RuntimeError(
-                                f'{osp.join(rdir, "logs", "det.log")}: the detector did not '
-                                f'load the pretrained backbone {caffe}')
+                                f'{osp.join(rdir, "logs", f"det{suffix}.log")}: the detector '
+                                f'did not load the pretrained backbone {caffe}')
                     metrics = osp.join(ddir, 'metrics.json')
                     run([py, 'tools/test.py', DET_CONFIG, osp.join(ddir, f'iter_{it}.pth'),
                          '--work-dir', ddir, '--out', metrics, '--out-item', 'metrics',
                          '--cfg-options'] + det_opts[-2:],
-                        env, osp.join(rdir, 'logs', 'det.log'))
+                        env, osp.join(rdir, 'logs', f'det{suffix}.log'))
                     m = load_json(metrics)
                     ap = m.get('pascal_voc/AP50', m.get('pascal_voc/mAP'))
                     if ap is None or not math.isfinite(ap):
@@ -504,7 +556,7 @@ def main() -> None:
                 log(f'  trees AP50 {res["det"]["ap50"]:.2f}')
                 publish()
             if args.prune:  # results written: the run's checkpoints and exports go
-                for sub in ('pretrain', 'export', 'det'):
+                for sub in ('pretrain', 'export', 'det', 'det_bn-real'):
                     for path in glob.glob(osp.join(rdir, sub, '*.pth')):
                         os.remove(path)
     publish()
