@@ -180,3 +180,12 @@ def np_depth_errors(p, g) -> Dict[str, float]:
                 rmse_log=np.sqrt(np.mean((np.log(p) - np.log(g))**2)),
                 a1=100 * np.mean(ratio < 1.25), a2=100 * np.mean(ratio < 1.25**2),
                 a3=100 * np.mean(ratio < 1.25**3))
+
+
+def load_tool(relpath: str, name: str):
+    """A script under tools/ imported as a module (tools/ is not a package)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO, relpath))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -4,7 +4,6 @@ run of docs/atdt.md): both directions x two seeds with baseline and oracle, the 
 ablation, validation + checkpoint every iteration; results.json / results.md across the seeds
 must hold finite numbers equal to the tested stages' own metrics, and a second run of the same
 command trains nothing."""
-import importlib.util
 import json
 import math
 import os.path as osp
@@ -14,18 +13,14 @@ import pytest
 from mmengine.config import Config
 
 from atdt_helpers import TINY_FEAT, TINY_NET_OPTIONS
-from helpers import REPO, assert_finite_metrics, logged_scalars
+from helpers import REPO, assert_finite_metrics, load_tool, logged_scalars
 
 PAIR = osp.join(REPO, 'configs', 'atdt', 'render-indoor2warm')
 
 
 @pytest.fixture(scope='module')
 def pipeline():
-    spec = importlib.util.spec_from_file_location(
-        'atdt_run_pipeline_repeated', osp.join(REPO, 'tools', 'atdt', 'run_pipeline.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_tool('tools/atdt/run_pipeline.py', 'atdt_run_pipeline_repeated')
 
 
 def _tiny_pair_configs(root):

@@ -5,7 +5,6 @@ pretraining variants, export, linear probes, Faster R-CNN fine-tuning, the table
 second call that continues the run (finished stages skipped, a second seed added); and the
 ``--bn-stats real`` diagnostic (BatchNorm statistics re-estimated on the real photos)."""
 import glob
-import importlib.util
 import json
 import math
 import os
@@ -14,7 +13,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from helpers import REPO, run_tool, tool_env
+from helpers import REPO, load_tool, run_tool, tool_env
 
 REAL = osp.join(REPO, 'data', 'real')
 
@@ -104,14 +103,6 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
         assert '--bn-stats real' in f.read()
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'renlee_transfer', osp.join(REPO, 'tools', 'benchmarks', 'renlee_transfer.py'))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_recalibrated_checkpoint_replaces_bn_statistics_only(tmp_path):
     """The diagnostic's checkpoint: every backbone BatchNorm's running statistics come from
     the photos (not the checkpoint's), every weight and every key is the checkpoint's."""
@@ -121,7 +112,7 @@ def test_recalibrated_checkpoint_replaces_bn_statistics_only(tmp_path):
     from mmengine.registry import DefaultScope
 
     from synthssl.registry import MODELS
-    tool = _tool()
+    tool = load_tool('tools/benchmarks/renlee_transfer.py', 'renlee_transfer')
     config = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task_noda.py')
     with DefaultScope.overwrite_default_scope('synthssl'):
         model = MODELS.build(Config.fromfile(config).model)
