@@ -129,7 +129,7 @@ def test_recalibrated_checkpoint_replaces_bn_statistics_only(tmp_path):
     for i in range(3):  # smaller than the crop on one side: resized up
         cv2.imwrite(str(photos / f'p{i}.png'),
                     rng.integers(0, 256, (80 + 40 * i, 140, 3), dtype=np.uint8))
-    tool.recalibrated_checkpoint(config, src, out, str(photos), crop=99, seed=0)
+    tool.calibrated_checkpoint(config, 0, out, str(photos), crop=99, source=src)
     before = torch.load(src, weights_only=True)['state_dict']
     after = torch.load(out, weights_only=True)['state_dict']
     assert set(before) == set(after)

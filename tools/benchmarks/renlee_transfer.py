@@ -211,51 +211,36 @@ def calibrate_bn(backbone, photo_dir: str, crop: int, mean, std, seed: int,
     backbone.eval()
 
 
-def init_checkpoint(config: str, seed: int, out: str, photo_dir: str, crop: int) -> None:
-    """The ``random`` variant: the config's model after ``init_weights()`` with ``seed``
-    and BatchNorm statistics calibrated on real photos (:func:`calibrate_bn`), saved like a
-    runner checkpoint (what the exporter reads)."""
+def calibrated_checkpoint(config: str, seed: int, out: str, photo_dir: str, crop: int,
+                          source: Optional[str] = None) -> None:
+    """``config``'s model with its backbone's BatchNorm statistics calibrated on the real
+    photos (:func:`calibrate_bn`), saved like a runner checkpoint (what the exporter reads).
+    Without ``source``: the ``random`` variant, the model after ``init_weights()`` with
+    ``seed``. With ``source`` (a runner checkpoint of the model, ``--bn-stats real``): its
+    weights, with the statistics of the renders replaced by the photos'."""
     import torch
     from mmengine.config import Config
     from mmengine.registry import DefaultScope
-    from mmengine.runner import set_random_seed
+    from mmengine.runner import load_checkpoint, set_random_seed
 
     import synthssl  # noqa: F401  (registers the modules)
     from synthssl.registry import MODELS
     cfg = Config.fromfile(config)
-    set_random_seed(seed)
+    if source is None:
+        set_random_seed(seed)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'synthssl')):
         model = MODELS.build(cfg.model)
-        model.init_weights()
+        if source is None:
+            model.init_weights()
+    if source is None:
+        meta = dict(cfg=cfg.pretty_text, iter=0, seed=seed)
+    else:
+        load_checkpoint(model, source, map_location='cpu', strict=True)
+        meta = dict(cfg=cfg.pretty_text, source=source, bn_stats='real', seed=seed)
     pre = cfg.model.data_preprocessor
     calibrate_bn(model.backbone, photo_dir, crop, pre.mean, pre.std, seed)
     os.makedirs(osp.dirname(out), exist_ok=True)
-    torch.save(dict(state_dict=model.state_dict(),
-                    meta=dict(cfg=cfg.pretty_text, iter=0, seed=seed)), out + '.tmp')
-    os.replace(out + '.tmp', out)
-
-
-def recalibrated_checkpoint(config: str, ckpt: str, out: str, photo_dir: str, crop: int,
-                            seed: int) -> None:
-    """``ckpt`` (a runner checkpoint of ``config``'s model) with its backbone's BatchNorm
-    statistics re-estimated on the real photos (:func:`calibrate_bn`), saved to ``out``."""
-    import torch
-    from mmengine.config import Config
-    from mmengine.registry import DefaultScope
-    from mmengine.runner import load_checkpoint
-
-    import synthssl  # noqa: F401  (registers the modules)
-    from synthssl.registry import MODELS
-    cfg = Config.fromfile(config)
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'synthssl')):
-        model = MODELS.build(cfg.model)
-    load_checkpoint(model, ckpt, map_location='cpu', strict=True)
-    pre = cfg.model.data_preprocessor
-    calibrate_bn(model.backbone, photo_dir, crop, pre.mean, pre.std, seed)
-    os.makedirs(osp.dirname(out), exist_ok=True)
-    torch.save(dict(state_dict=model.state_dict(),
-                    meta=dict(cfg=cfg.pretty_text, source=ckpt, bn_stats='real', seed=seed)),
-               out + '.tmp')
+    torch.save(dict(state_dict=model.state_dict(), meta=meta), out + '.tmp')
     os.replace(out + '.tmp', out)
 
 
@@ -482,7 +467,8 @@ def main() -> None:
                 if variant == 'random':
                     ckpt = osp.join(rdir, 'pretrain', 'init.pth')
                     if not osp.isfile(ckpt):
-                        init_checkpoint(cfg_path, seed, ckpt, f'{real}/photos', scale['crop'])
+                        calibrated_checkpoint(cfg_path, seed, ckpt, f'{real}/photos',
+                                              scale['crop'])
                 elif not osp.isfile(ckpt):
                     da = VARIANTS[variant] not in ('alexnet_3task_noda.py',
                                                    'alexnet_contour_noda.py',
@@ -493,13 +479,13 @@ def main() -> None:
                         ['--cfg-options', f'randomness.seed={seed}'] +
                         (data_opts if da else noda_opts),
                         env, osp.join(rdir, 'logs', 'pretrain.log'))
-                if suffix:
+                if suffix and variant != 'random':  # init.pth is calibrated on the photos
                     real_ckpt = osp.splitext(ckpt)[0] + f'{suffix}.pth'
                     if not all(osp.isfile(p) for p in (backbone, caffe)) and \
                             not osp.isfile(real_ckpt):
                         log(f'  BatchNorm statistics re-estimated on the real photos: {real_ckpt}')
-                        recalibrated_checkpoint(cfg_path, ckpt, real_ckpt, f'{real}/photos',
-                                                scale['crop'], seed)
+                        calibrated_checkpoint(cfg_path, seed, real_ckpt, f'{real}/photos',
+                                              scale['crop'], source=ckpt)
                     ckpt = real_ckpt
                 for fmt, out in (('backbone', backbone), ('caffe-alexnet-mmdet', caffe)):
                     if not osp.isfile(out):
