@@ -29,7 +29,10 @@ ops with the most self CPU time of one framework step per precision::
 logging every iteration, no validation/checkpoints/panels: fp32 and ``--amp`` with seed
 ``--seeds[0]``, and fp32 with each further seed (the run-to-run spread of fp32 itself). Losses
 are compared as means over windows of ``--window`` iterations: bf16 agrees when its
-distance to fp32 (same seed) is within the fp32 seed-to-seed distance::
+distance to fp32 (same seed) is within the fp32 seed-to-seed distance. The runs also validate
+every ``--metrics-at`` iterations (default 100, the quick start's length) and the report
+compares those pretext metrics the same way (the quick start's default precision follows
+``metrics_agree``)::
 
     python tools/benchmarks/pretrain_throughput.py --trajectory --trajectory-iters 200
 """
@@ -277,18 +280,35 @@ def render_quickstart_data(data: str, views: int, val_scenes: int) -> None:
                         osp.join(data, 'real_photos')], check=True, cwd=REPO)
 
 
+def _scalars(work_dir: str) -> List[dict]:
+    """The records of ``vis_data/scalars.json`` of the newest run under ``work_dir``."""
+    paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not paths:
+        sys.exit(f'pretrain_throughput: no vis_data/scalars.json under {work_dir}')
+    with open(paths[-1]) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def train_losses(work_dir: str) -> Dict[str, List[float]]:
     """Every iteration's logged losses of the newest run under ``work_dir``."""
-    path = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))[-1]
     out: Dict[str, List[float]] = {}
-    with open(path) as f:
-        for line in f:
-            if line.strip():
-                rec = json.loads(line)
-                for k in LOSS_KEYS:
-                    if k in rec:
-                        out.setdefault(k, []).append(rec[k])
+    for rec in _scalars(work_dir):
+        for k in LOSS_KEYS:
+            if k in rec:
+                out.setdefault(k, []).append(rec[k])
     return out
+
+
+def val_metrics(work_dir: str, step: int) -> Dict[str, float]:
+    """The pretext metrics of the validation at iteration ``step`` (the quick start's
+    held-out renders, evaluated in fp32 in both precisions: ``--amp`` only changes the
+    optimiser wrappers)."""
+    # mmengine logs validation metrics with step = epoch (0 in an iteration-based run): the
+    # runs validate every ``step`` iterations, so the first validation record is this one
+    for rec in _scalars(work_dir):
+        if not any(k in rec for k in LOSS_KEYS) and any('/' in k for k in rec):
+            return {k: v for k, v in rec.items() if '/' in k}
+    sys.exit(f'pretrain_throughput: no validation at iteration {step} in {work_dir}')
 
 
 def window_means(values: List[float], window: int) -> List[float]:
@@ -305,7 +325,9 @@ def trajectory(args: argparse.Namespace) -> dict:
     n = args.trajectory_iters
     runs = [('fp32', args.seeds[0]), ('bf16', args.seeds[0])] + \
         [('fp32', s) for s in args.seeds[1:]]
-    procs, seconds, losses = {}, {}, {}
+    if not 0 < args.metrics_at <= n:
+        sys.exit(f'pretrain_throughput: --metrics-at {args.metrics_at} is not in 1..{n}')
+    procs, seconds, losses, metrics = {}, {}, {}, {}
     for precision, seed in runs:
         name = f'{precision}_seed{seed}'
         work = osp.join(osp.abspath(args.work_dir), name)
@@ -313,7 +335,8 @@ def trajectory(args: argparse.Namespace) -> dict:
             losses[name] = train_losses(work)
             continue
         cmd = [sys.executable, 'tools/train.py', QUICKSTART, '--work-dir', work,
-               '--cfg-options', f'train_cfg.max_iters={n}', f'train_cfg.val_interval={n + 1}',
+               '--cfg-options', f'train_cfg.max_iters={n}',
+               f'train_cfg.val_interval={args.metrics_at}',
                f'default_hooks.checkpoint.interval={n + 1}', 'default_hooks.logger.interval=1',
                'log_processor.window_size=1', 'custom_hooks=[]', f'randomness.seed={seed}',
                f'train_dataloader.dataset.syn.data_root={data}/render_train',
@@ -336,6 +359,7 @@ def trajectory(args: argparse.Namespace) -> dict:
             log.close()
             seconds[name] = round(time.perf_counter() - t0, 1)
             losses[name] = train_losses(work)
+            metrics[name] = val_metrics(work, args.metrics_at)
         time.sleep(1)
     if args.logged_only:  # the iterations every run has logged
         n = min(len(v['loss']) for v in losses.values())
@@ -358,10 +382,34 @@ def trajectory(args: argparse.Namespace) -> dict:
             fp32_seed_spread=[round(s, 4) for s in spread],
             last_window={name: round(v[-1], 4) for name, v in wm.items()},
             bf16_within_fp32_spread=bool(spread) and bf16_dist <= min(spread))
-    return dict(config=osp.relpath(QUICKSTART, REPO), data=args.data, views=args.views,
-                iters=n, window=w, threads=args.threads, jobs=args.jobs, seeds=args.seeds,
-                wall_seconds=seconds, losses=compare,
-                agree=all(c['bf16_within_fp32_spread'] for c in compare.values()))
+    report = dict(config=osp.relpath(QUICKSTART, REPO), data=args.data, views=args.views,
+                  iters=n, window=w, threads=args.threads, jobs=args.jobs, seeds=args.seeds,
+                  wall_seconds=seconds, losses=compare,
+                  agree=all(c['bf16_within_fp32_spread'] for c in compare.values()))
+    if metrics:  # the quick start's pretext metrics after --metrics-at iterations
+        report['metrics_at'] = args.metrics_at
+        report['metrics'] = metric_agreement(metrics, ref, amp, others)
+        report['metrics_agree'] = all(m['bf16_within_fp32_spread']
+                                      for m in report['metrics'].values())
+    return report
+
+
+def metric_agreement(metrics: Dict[str, Dict[str, float]], ref: str, amp: str,
+                     others: List[str]) -> Dict[str, dict]:
+    """Per metric: every run's value, bf16's distance to fp32 of the same seed, and the
+    distances of fp32 with the other seeds to it. bf16 is within the spread when it is no
+    farther from fp32 (same seed) than fp32 with some other seed is: a single value per run
+    has no window to average over, so the spread is the largest seed-to-seed distance."""
+    out = {}
+    for k in sorted(metrics[ref]):
+        if not all(k in metrics[name] for name in [amp] + others):
+            continue
+        d = abs(metrics[amp][k] - metrics[ref][k])
+        spread = [abs(metrics[o][k] - metrics[ref][k]) for o in others]
+        out[k] = dict(values={name: round(m[k], 4) for name, m in metrics.items()},
+                      bf16_vs_fp32=round(d, 4), fp32_seed_spread=[round(x, 4) for x in spread],
+                      bf16_within_fp32_spread=bool(spread) and d <= max(spread))
+    return out
 
 
 def main() -> None:
@@ -379,6 +427,10 @@ def main() -> None:
     parser.add_argument('--trajectory', action='store_true',
                         help='compare fp32 and bf16 loss trajectories instead')
     parser.add_argument('--trajectory-iters', type=int, default=200)
+    parser.add_argument('--metrics-at', type=int, default=100,
+                        help='trajectory: validate (the quick start\'s pretext metrics) every '
+                        'this many iterations and compare the runs at this one (the quick '
+                        'start trains 100)')
     parser.add_argument('--window', type=int, default=20,
                         help='trajectory: iterations per compared mean')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1],

@@ -1,0 +1,58 @@
+# Copyright (c) synthssl contributors.
+"""tools/benchmarks/pretrain_throughput.py --trajectory: fp32 vs bf16 (``--amp``) runs of the
+quick-start config, their loss windows and the pretext metrics after ``--metrics-at``
+iterations, end to end at a tiny size; the agreement rule on hand-made values."""
+import json
+import math
+
+import pytest
+
+from helpers import assert_finite_metrics, load_tool, run_tool, tool_env
+
+TOOL = 'tools/benchmarks/pretrain_throughput.py'
+
+
+@pytest.fixture(scope='module')
+def bench():
+    return load_tool(TOOL, 'pretrain_throughput')
+
+
+def test_metric_agreement_rule(bench):
+    metrics = {'fp32_seed0': {'depth/abs_rel': 0.40, 'normal/mean': 40.0},
+               'bf16_seed0': {'depth/abs_rel': 0.43, 'normal/mean': 42.5},
+               'fp32_seed1': {'depth/abs_rel': 0.44, 'normal/mean': 41.0},
+               'fp32_seed2': {'depth/abs_rel': 0.39, 'normal/mean': 39.0}}
+    out = bench.metric_agreement(metrics, 'fp32_seed0', 'bf16_seed0',
+                                 ['fp32_seed1', 'fp32_seed2'])
+    # 0.03 <= max(0.04, 0.01): within; 2.5 > max(1.0, 1.0): not within
+    assert out['depth/abs_rel']['bf16_vs_fp32'] == pytest.approx(0.03)
+    assert out['depth/abs_rel']['fp32_seed_spread'] == pytest.approx([0.04, 0.01])
+    assert out['depth/abs_rel']['bf16_within_fp32_spread'] is True
+    assert out['normal/mean']['bf16_within_fp32_spread'] is False
+    assert out['normal/mean']['values']['bf16_seed0'] == 42.5
+    # without a second fp32 seed there is no spread, and no agreement is claimed
+    alone = bench.metric_agreement(metrics, 'fp32_seed0', 'bf16_seed0', [])
+    assert not any(m['bf16_within_fp32_spread'] for m in alone.values())
+
+
+def test_trajectory_end_to_end(tmp_path):
+    proc = run_tool(['python', TOOL, '--trajectory', '--trajectory-iters', '2',
+                     '--metrics-at', '2', '--window', '1', '--views', '8', '--val-scenes', '1',
+                     '--seeds', '0', '1', '--data', str(tmp_path / 'data'),
+                     '--work-dir', str(tmp_path / 'work')], env=tool_env(), timeout=1200)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])  # the report is the last line
+    assert set(report['wall_seconds']) == {'fp32_seed0', 'bf16_seed0', 'fp32_seed1'}
+    assert report['metrics_at'] == 2
+    for key in ('loss', 'loss_depth', 'loss_normal', 'loss_contour', 'loss_d'):
+        wm = report['losses'][key]['window_means']
+        assert all(len(v) == 2 for v in wm.values()), (key, wm)  # 2 windows of 1 iteration
+        assert_finite_metrics({f'{n}/{key}': v for n, v in wm.items()})
+    for key in ('depth/abs_rel', 'normal/mean', 'contour/ods_f'):
+        m = report['metrics'][key]
+        assert set(m['values']) == {'fp32_seed0', 'bf16_seed0', 'fp32_seed1'}, key
+        assert all(math.isfinite(v) for v in m['values'].values()), m
+        assert m['bf16_vs_fp32'] == pytest.approx(
+            abs(m['values']['bf16_seed0'] - m['values']['fp32_seed0']), abs=1e-3)
+    assert isinstance(report['metrics_agree'], bool)
+    # the seeds change the run: fp32 with seed 1 is not fp32 with seed 0
+    assert report['losses']['loss']['fp32_seed_spread'][0] > 0
