@@ -81,7 +81,10 @@ def enable_amp(cfg: Config, cuda: Optional[bool] = None) -> None:
     ``BF16OptimWrapper`` (bfloat16 autocast, no scaler) on a CPU-only machine.
 
     Works for a single wrapper and for an ``OptimWrapperDict`` constructor config whose
-    values are wrapper configs (one per sub-module, as in adversarial training).
+    values are wrapper configs (one per sub-module, as in adversarial training). A config
+    whose model cannot run wholly in bfloat16 on the CPU (mmdet's detectors: mmcv's CPU NMS
+    is float32-only) names the submodules that may in ``bf16_autocast_modules``; they become
+    the ``BF16OptimWrapper``'s ``autocast_modules``.
 
     Args:
         cfg (Config): modified in place.
@@ -103,6 +106,8 @@ def enable_amp(cfg: Config, cuda: Optional[bool] = None) -> None:
             wrapper.setdefault('loss_scale', 'dynamic')
         else:
             wrapper['type'] = 'synthssl.BF16OptimWrapper'
+            if cfg.get('bf16_autocast_modules'):
+                wrapper['autocast_modules'] = list(cfg.bf16_autocast_modules)
 
 
 def enable_test_amp(cfg: Config) -> None:

@@ -152,6 +152,47 @@ def test_config_trains_and_evaluates(name, tiny_voc, tmp_path):
     assert 0. <= metrics['pascal_voc/mAP'] <= 1.
 
 
+def test_amp_on_the_cpu_runs_backbone_and_fcs_in_bf16(tiny_voc, tmp_path):
+    """``--amp`` without CUDA (``enable_amp``): the config's ``bf16_autocast_modules`` (the
+    convolutions and fc6/fc7) compute in bfloat16; the RPN, NMS, RoI pooling and the box
+    layers stay float32 (mmcv's CPU NMS rejects bfloat16); validation and test are float32."""
+    from mmengine.runner import Runner
+    from synthssl.utils.launch import enable_amp
+    devkit, ckpt = tiny_voc
+    cfg = tiny_cfg('faster-rcnn_caffe-alexnet_voc07', devkit, ckpt, str(tmp_path))
+    enable_amp(cfg, cuda=False)
+    assert cfg.optim_wrapper.type == 'synthssl.BF16OptimWrapper'
+    assert cfg.optim_wrapper.autocast_modules == [
+        'backbone', 'roi_head.bbox_head.shared_fcs.0', 'roi_head.bbox_head.shared_fcs.1']
+    runner = Runner.from_cfg(cfg)
+    model = runner.model
+    seen = []  # (train mode?, layer, dtype)
+    layers = dict(conv1=model.backbone.conv1, conv5=model.backbone.conv5,
+                  fc6=model.roi_head.bbox_head.shared_fcs[0],
+                  fc7=model.roi_head.bbox_head.shared_fcs[1],
+                  rpn_conv=model.rpn_head.rpn_conv, fc_reg=model.roi_head.bbox_head.fc_reg)
+    for name, m in layers.items():
+        m.register_forward_hook(lambda mod, i, o, name=name: seen.append((mod.training, name,
+                                                                          o.dtype)))
+    runner.train()
+    assert runner.iter == 2
+    train = {(n, d) for t, n, d in seen if t}
+    assert train == {('conv1', torch.bfloat16), ('conv5', torch.bfloat16),
+                     ('fc6', torch.bfloat16), ('fc7', torch.bfloat16),
+                     ('rpn_conv', torch.float32), ('fc_reg', torch.float32)}, train
+    assert sum(1 for t, n, d in seen if t and n == 'conv1') == 2
+    # the validation after the last iteration: float32 throughout
+    assert {d for t, n, d in seen if not t} == {torch.float32}
+    assert_finite_metrics(runner.message_hub.log_scalars,
+                          keys=['train/loss', 'train/loss_cls', 'train/loss_bbox',
+                                'train/loss_rpn_cls', 'val/pascal_voc/mAP'])
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+    seen.clear()
+    metrics = runner.test()
+    assert_finite_metrics(metrics, keys=['pascal_voc/mAP'])
+    assert seen and {d for t, n, d in seen} == {torch.float32}
+
+
 def test_checkpoint_weights_are_loaded(tiny_voc, tmp_path):
     """After Runner.train()'s init + load_from (lr 0, so the step changes nothing), the
     backbone convs and shared_fcs equal the checkpoint's; every checkpoint key is used."""

@@ -373,7 +373,9 @@ def main() -> None:
                         'written (about 1.5 GB a run at every scale: the AlexNet is the '
                         'paper\'s); a later stage then pretrains again')
     parser.add_argument('--amp', action='store_true',
-                        help='bf16 autocast (CPU) / fp16 (CUDA) for pretraining and features')
+                        help='bf16 autocast (CPU) / fp16 (CUDA) for pretraining, the probe '
+                        'features and the detector\'s training (its backbone and fc6/fc7 on '
+                        'the CPU); evaluation stays fp32')
     parser.add_argument('--bn-stats', choices=['trained', 'real'], default='trained',
                         help="'real': every variant's BatchNorm statistics re-estimated on "
                         'the real photos before the export (a diagnostic; see above)')
@@ -520,7 +522,8 @@ def main() -> None:
                                 f'val_dataloader.dataset.data_root={real}/neon_trees',
                                 f'test_dataloader.dataset.data_root={real}/neon_trees']
                     run([py, 'tools/train.py', DET_CONFIG, '--work-dir', ddir, '--resume',
-                         '--no-validate', '--cfg-options'] + det_opts[:-2],
+                         '--no-validate'] + (['--amp'] if args.amp else []) +
+                        ['--cfg-options'] + det_opts[:-2],
                         env, osp.join(rdir, 'logs', f'det{suffix}.log'))
                     with open(osp.join(rdir, 'logs', f'det{suffix}.log'),
                               encoding='utf-8') as f:

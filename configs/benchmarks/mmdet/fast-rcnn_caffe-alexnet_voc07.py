@@ -179,6 +179,11 @@ param_scheduler = [
     dict(type='MultiStepLR', begin=0, end=max_iters, by_epoch=False, milestones=[40000],
          gamma=0.1)
 ]
+# tools/train.py --amp without CUDA: bfloat16 autocast only in the convolutions and fc6/fc7
+# (nearly all the FLOPs); the RPN, box coding, NMS and RoI pooling stay float32 (mmcv's CPU
+# NMS is float32-only, and bfloat16 rounds box coordinates of a 500-pixel image to 2 px).
+bf16_autocast_modules = ['backbone', 'roi_head.bbox_head.shared_fcs.0',
+                         'roi_head.bbox_head.shared_fcs.1']
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=0.0005),
