@@ -5,8 +5,9 @@ checkpoint with tools/test.py and draw the panels."""
 import json
 import math
 import os.path as osp
+import subprocess
 
-from helpers import run_tool, tool_env
+from helpers import REPO, run_tool, tool_env
 
 
 def test_quickstart_script_end_to_end(tmp_path):
@@ -16,6 +17,9 @@ def test_quickstart_script_end_to_end(tmp_path):
     proc = run_tool(['bash', 'tools/quickstart.sh'], env=env, timeout=1200)
     log = proc.stdout + proc.stderr
     assert '[quickstart] done' in log
+    # mixed precision by default: the bf16 optimiser wrappers of the --amp path train
+    assert 'mixed precision (--amp)' in log
+    assert 'synthssl.BF16OptimWrapper' in log
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
     with open(osp.join(work, 'metrics.json')) as f:
         metrics = json.load(f)
@@ -27,3 +31,14 @@ def test_quickstart_script_end_to_end(tmp_path):
         assert osp.getsize(osp.join(work, panel)) > 1000, panel
     for sub in ('render_train', 'render_val', 'real_photos'):  # QUICKSTART_DATA was used
         assert osp.isdir(osp.join(data, sub)), sub
+
+
+def test_quickstart_rejects_unknown_precision(tmp_path):
+    """A mistyped QUICKSTART_AMP stops before any work, naming the variable and the value."""
+    env = tool_env(QUICKSTART_AMP='bf16', QUICKSTART_DATA=str(tmp_path / 'data'),
+                   WORK_DIR=str(tmp_path / 'work'))
+    proc = subprocess.run(['bash', 'tools/quickstart.sh'], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "QUICKSTART_AMP must be 1 (mixed precision) or 0 (fp32), not 'bf16'" in proc.stderr
+    assert not (tmp_path / 'data').exists() and not (tmp_path / 'work').exists()
