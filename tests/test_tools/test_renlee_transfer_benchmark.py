@@ -64,6 +64,15 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
     assert not glob.glob(osp.join(work, '**', '*.pth'), recursive=True)
     det_json = osp.join(work, '3task_da', 'seed0', 'det.json')
     mtime = os.stat(det_json).st_mtime_ns
+    # the run's cost is recorded per stage, in the results (work dirs do not travel)
+    secs0 = {v: out['runs'][v]['0']['seconds'] for v in ('random', '3task_da')}
+    for v, secs in secs0.items():
+        assert set(secs) == {'pretrain', 'export', 'probe', 'det'}, (v, secs)
+        assert all(x > 0 for x in secs.values()), (v, secs)
+    timing = out['timing']
+    assert timing['render'] > 0
+    assert timing['total'] == pytest.approx(
+        timing['render'] + sum(sum(x.values()) for x in secs0.values()), abs=0.2)
 
     # continue: seed 0 is skipped, seed 1 of `random` added (probes only), spread reported
     proc = run_tool(base + ['--variants', 'random', '3task_da', '--seeds', '0', '1',
@@ -82,6 +91,11 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
         md = f.read()
     assert '| random |' in md and '| 3task_da |' in md and '±' in md
     assert 'renlee_transfer.py --scale tiny' in md  # the command that produced it
+    assert 'Wall time recorded in this results file (min): renders' in md
+    # seed 0 was not run again, so not timed again; seed 1 of random timed its probes
+    assert {v: out['runs'][v]['0']['seconds'] for v in secs0} == secs0
+    assert out['timing']['render'] == timing['render']
+    assert set(out['runs']['random']['1']['seconds']) == {'pretrain', 'export', 'probe'}
 
     # the diagnostic: BN statistics re-estimated on the photos, its own stage files and table;
     # the default stage results stay as they were

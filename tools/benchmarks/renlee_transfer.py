@@ -24,10 +24,11 @@ For each pretraining variant and seed (identical renders, schedule and seed hand
 Every stage writes its result (and checkpoint) under ``--work-dir`` and is skipped when it
 exists, so re-running the same command continues an interrupted run. After every stage
 ``--results`` gets ``results.json`` (every run's numbers + mean and spread per variant) and
-``results.md`` (the table, with the command). ``--scale tiny`` is the CI size (seconds per
-stage), ``cpu`` the default (measured: 93 min per seed on the 2-core machine, ~3.1 h for
-the two default seeds), ``paper`` the paper's crop/batch and a GPU-sized schedule for the same
-variants.
+``results.md`` (the table, with the command); every stage's wall time is recorded there too
+(``runs.<variant>.<seed>.seconds``, ``timing``: per seed, per stage, total). ``--scale
+tiny`` is the CI size (seconds per stage), ``cpu`` the default (measured: 93 min per seed on
+the 2-core machine in fp32 at one thread, ~3.1 h for the two default seeds), ``paper`` the
+paper's crop/batch and a GPU-sized schedule for the same variants.
 
 ``--bn-stats real`` is a diagnostic of the protocol, not the paper's: every variant's
 BatchNorm statistics are re-estimated on the real photos (:func:`calibrate_bn`, as the
@@ -43,6 +44,7 @@ stage results go to ``probe_bn-real.json`` / ``det_bn-real.json`` next to the de
         --results docs/benchmarks/renlee_transfer_bn-real
 """
 import argparse
+import contextlib
 import glob
 import json
 import math
@@ -130,6 +132,32 @@ def run(cmd: List[str], env: dict, log_path: str) -> None:
         if p.wait() != 0:
             raise RuntimeError(f'stage failed (exit {p.returncode}): {" ".join(cmd)}; '
                                f'log: {log_path}')
+
+
+@contextlib.contextmanager
+def timed(seconds: Dict[str, float], stage: str):
+    """Add the wall seconds of the block to ``seconds[stage]`` when it finishes (the dict lives
+    in the results, so a run's cost stays known after its work dir is gone). Only finished
+    invocations count: the part of a stage killed mid-way and continued later is not."""
+    t0 = time.time()
+    yield
+    seconds[stage] = round(seconds.get(stage, 0.0) + time.time() - t0, 1)
+
+
+def timing_summary(runs: Dict[str, Dict[str, dict]], render_s: float) -> Dict[str, object]:
+    """Total wall seconds per seed and per stage over the runs that recorded them."""
+    per_seed: Dict[str, float] = {}
+    per_stage: Dict[str, float] = {}
+    for per in runs.values():
+        for seed, res in per.items():
+            for stage, sec in res.get('seconds', {}).items():
+                per_seed[seed] = per_seed.get(seed, 0.0) + sec
+                per_stage[stage] = per_stage.get(stage, 0.0) + sec
+    total = render_s + sum(per_seed.values())
+    return dict(render=round(render_s, 1), per_seed={k: round(v, 1) for k, v in
+                                                     sorted(per_seed.items())},
+                per_stage={k: round(v, 1) for k, v in sorted(per_stage.items())},
+                total=round(total, 1))
 
 
 def pretrain_config(variant: str, scale: dict, work: str) -> str:
@@ -327,7 +355,8 @@ def summarize(runs: Dict[str, Dict[str, dict]], variants: List[str]) -> Dict[str
     return summary
 
 
-def markdown(summary: Dict[str, dict], variants: List[str], meta: dict) -> str:
+def markdown(summary: Dict[str, dict], variants: List[str], meta: dict,
+             timing: Optional[dict] = None) -> str:
     def cell(s: Optional[dict]) -> str:
         if not s:
             return '–'
@@ -349,7 +378,21 @@ def markdown(summary: Dict[str, dict], variants: List[str], meta: dict) -> str:
             'Fashion-MNIST: linear-probe top-1 (%) on frozen layers; trees: Faster R-CNN '
             'AP50 (%) on held-out NEON tiles. The paper column is Table 3 (0.5M SUNCG '
             'images, PASCAL VOC07), for orientation only: other data, other scale.\n\n' +
-            '\n'.join(lines) + '\n\n' + meta['settings'] + '\n')
+            '\n'.join(lines) + '\n\n' + meta['settings'] + '\n' + timing_line(timing))
+
+
+def timing_line(timing: Optional[dict]) -> str:
+    """The recorded wall time in minutes (stages timed since timing was recorded)."""
+    if not timing or not timing.get('total'):
+        return ''
+
+    def mins(x: float) -> str:
+        return f'{x / 60:.1f}'
+    return ('\nWall time recorded in this results file (min): '
+            f'renders {mins(timing["render"])}; '
+            + ', '.join(f'seed {k} {mins(v)}' for k, v in timing['per_seed'].items()) + '; '
+            + ', '.join(f'{k} {mins(v)}' for k, v in timing['per_stage'].items())
+            + f'; total {mins(timing["total"])}.\n')
 
 
 def main() -> None:
@@ -416,14 +459,24 @@ def main() -> None:
 
     # ---- renders (identical for every variant and seed)
     data = osp.join(work, 'data')
+    published = load_json(osp.join(results_dir, 'results.json'))
+    same_run = bool(published) and published.get('meta', {}).get('knobs') == scale and \
+        published['meta'].get('amp') == args.amp and \
+        published['meta'].get('bn_stats', 'trained') == args.bn_stats
+    render_json = osp.join(data, 'render_seconds.json')
+    render_seconds = load_json(render_json) or {'render': float(
+        published.get('timing', {}).get('render', 0.0) if same_run else 0.0)}
     for name, scenes, seed in (('render_train', scale['scenes'], 0),
                                ('render_val', scale['val_scenes'], 100000)):
         if not osp.isfile(osp.join(data, name, '.done')):
-            run([py, 'tools/render/render_synthetic.py', osp.join(data, name),
-                 '--scenes', str(scenes), '--views-per-scene', str(scale['views_per_scene']),
-                 '--size', str(scale['render_size']), '--seed', str(seed), '--workers', '1'],
-                env, osp.join(work, 'logs', f'{name}.log'))
+            with timed(render_seconds, 'render'):
+                run([py, 'tools/render/render_synthetic.py', osp.join(data, name),
+                     '--scenes', str(scenes), '--views-per-scene',
+                     str(scale['views_per_scene']), '--size', str(scale['render_size']),
+                     '--seed', str(seed), '--workers', '1'],
+                    env, osp.join(work, 'logs', f'{name}.log'))
             open(osp.join(data, name, '.done'), 'w').close()
+            write_json(render_json, render_seconds)
     data_opts = [f'train_dataloader.dataset.syn.data_root={data}/render_train',
                  f'train_dataloader.dataset.real.data_root={real}/photos',
                  f'val_dataloader.dataset.data_root={data}/render_val',
@@ -434,10 +487,7 @@ def main() -> None:
     # The published results.json is the run's state across machines (work dirs do not
     # travel): with the same scale knobs and precision, a stage it already holds is not run
     # again, and the runs of other variants and seeds stay in the tables.
-    published = load_json(osp.join(results_dir, 'results.json'))
-    if published and published.get('meta', {}).get('knobs') == scale and \
-            published['meta'].get('amp') == args.amp and \
-            published['meta'].get('bn_stats', 'trained') == args.bn_stats:
+    if same_run:
         runs = published.get('runs', {})
         for variant, per_seed in runs.items():
             for seed, res in per_seed.items():
@@ -448,16 +498,25 @@ def main() -> None:
 
     def publish() -> None:
         summary = summarize(runs, args.variants)
+        timing = timing_summary(runs, render_seconds['render'])
+        for variant, per_seed in runs.items():
+            for seed, res in per_seed.items():
+                if res.get('seconds'):
+                    write_json(osp.join(work, variant, f'seed{seed}', 'seconds.json'),
+                               res['seconds'])
         write_json(osp.join(results_dir, 'results.json'),
-                   dict(meta=meta, runs=runs, summary=summary))
+                   dict(meta=meta, runs=runs, summary=summary, timing=timing))
         with open(osp.join(results_dir, 'results.md'), 'w', encoding='utf-8') as f:
-            f.write(markdown(summary, args.variants, meta))
+            f.write(markdown(summary, args.variants, meta, timing))
 
     # seeds outermost: a partial run has every variant for the first seed first
     for seed in args.seeds:
         for variant in args.variants:
             rdir = osp.join(work, variant, f'seed{seed}')
             res = runs.setdefault(variant, {}).setdefault(str(seed), {})
+            # wall time per stage, also kept in the run dir (a run continued with other knobs
+            # does not carry the published results over, its finished stages stay timed)
+            secs = res.setdefault('seconds', load_json(osp.join(rdir, 'seconds.json')) or {})
             cfg_path = pretrain_config(variant, scale, work)
             ckpt = osp.join(rdir, 'pretrain', f'iter_{scale["iters"]}.pth')
             log(f'== {variant} seed {seed}')
@@ -469,42 +528,48 @@ def main() -> None:
                 if variant == 'random':
                     ckpt = osp.join(rdir, 'pretrain', 'init.pth')
                     if not osp.isfile(ckpt):
-                        calibrated_checkpoint(cfg_path, seed, ckpt, f'{real}/photos',
-                                              scale['crop'])
+                        with timed(secs, 'pretrain'):
+                            calibrated_checkpoint(cfg_path, seed, ckpt, f'{real}/photos',
+                                                  scale['crop'])
                 elif not osp.isfile(ckpt):
                     da = VARIANTS[variant] not in ('alexnet_3task_noda.py',
                                                    'alexnet_contour_noda.py',
                                                    'alexnet_depth_noda.py',
                                                    'alexnet_normal_noda.py')
-                    run([py, 'tools/train.py', cfg_path, '--work-dir',
-                         osp.join(rdir, 'pretrain'), '--resume'] + (['--amp'] if args.amp else []) +
-                        ['--cfg-options', f'randomness.seed={seed}'] +
-                        (data_opts if da else noda_opts),
-                        env, osp.join(rdir, 'logs', 'pretrain.log'))
+                    with timed(secs, 'pretrain'):
+                        run([py, 'tools/train.py', cfg_path, '--work-dir',
+                             osp.join(rdir, 'pretrain'), '--resume'] +
+                            (['--amp'] if args.amp else []) +
+                            ['--cfg-options', f'randomness.seed={seed}'] +
+                            (data_opts if da else noda_opts),
+                            env, osp.join(rdir, 'logs', 'pretrain.log'))
                 if suffix and variant != 'random':  # init.pth is calibrated on the photos
                     real_ckpt = osp.splitext(ckpt)[0] + f'{suffix}.pth'
                     if not all(osp.isfile(p) for p in (backbone, caffe)) and \
                             not osp.isfile(real_ckpt):
                         log(f'  BatchNorm statistics re-estimated on the real photos: {real_ckpt}')
-                        calibrated_checkpoint(cfg_path, seed, real_ckpt, f'{real}/photos',
-                                              scale['crop'], source=ckpt)
+                        with timed(secs, 'pretrain'):
+                            calibrated_checkpoint(cfg_path, seed, real_ckpt,
+                                                  f'{real}/photos', scale['crop'], source=ckpt)
                     ckpt = real_ckpt
                 for fmt, out in (('backbone', backbone), ('caffe-alexnet-mmdet', caffe)):
                     if not osp.isfile(out):
-                        run([py, 'tools/model_converters/export_pretrained.py', ckpt, out,
-                             '--format', fmt, '--rescale-images', f'{real}/photos',
-                             '--rescale-num', str(scale['rescale_num']),
-                             '--rescale-iters', str(scale['rescale_iters']),
-                             '--seed', str(seed)],
-                            env, osp.join(rdir, 'logs', f'export{suffix}.log'))
+                        with timed(secs, f'export{suffix}'):
+                            run([py, 'tools/model_converters/export_pretrained.py', ckpt,
+                                 out, '--format', fmt, '--rescale-images', f'{real}/photos',
+                                 '--rescale-num', str(scale['rescale_num']),
+                                 '--rescale-iters', str(scale['rescale_iters']),
+                                 '--seed', str(seed)],
+                                env, osp.join(rdir, 'logs', f'export{suffix}.log'))
             probe_json = osp.join(rdir, f'probe{suffix}.json')
             if 'probe' in args.stages:
                 if not osp.isfile(probe_json):
                     log(f'  linear probes on Fashion-MNIST ({scale["probe_train_per_class"]}'
                         f'/class train, {scale["probe_test"]} test)')
-                    write_json(probe_json, run_probes(backbone, cfg_path, scale,
-                                                      f'{real}/fashion_mnist', seed,
-                                                      args.amp))
+                    with timed(secs, f'probe{suffix}'):
+                        write_json(probe_json, run_probes(backbone, cfg_path, scale,
+                                                          f'{real}/fashion_mnist', seed,
+                                                          args.amp))
                 res['probe'] = load_json(probe_json)
                 publish()
             det_json = osp.join(rdir, f'det{suffix}.json')
@@ -521,21 +586,22 @@ def main() -> None:
                                 f'train_dataloader.dataset.data_root={real}/neon_trees',
                                 f'val_dataloader.dataset.data_root={real}/neon_trees',
                                 f'test_dataloader.dataset.data_root={real}/neon_trees']
-                    run([py, 'tools/train.py', DET_CONFIG, '--work-dir', ddir, '--resume',
-                         '--no-validate'] + (['--amp'] if args.amp else []) +
-                        ['--cfg-options'] + det_opts[:-2],
-                        env, osp.join(rdir, 'logs', f'det{suffix}.log'))
-                    with open(osp.join(rdir, 'logs', f'det{suffix}.log'),
-                              encoding='utf-8') as f:
-                        if f'Load checkpoint from {caffe}' not in f.read():
-                            raise RuntimeError(
-                                f'{osp.join(rdir, "logs", f"det{suffix}.log")}: the detector '
-                                f'did not load the pretrained backbone {caffe}')
-                    metrics = osp.join(ddir, 'metrics.json')
-                    run([py, 'tools/test.py', DET_CONFIG, osp.join(ddir, f'iter_{it}.pth'),
-                         '--work-dir', ddir, '--out', metrics, '--out-item', 'metrics',
-                         '--cfg-options'] + det_opts[-2:],
-                        env, osp.join(rdir, 'logs', f'det{suffix}.log'))
+                    with timed(secs, f'det{suffix}'):
+                        run([py, 'tools/train.py', DET_CONFIG, '--work-dir', ddir, '--resume',
+                             '--no-validate'] + (['--amp'] if args.amp else []) +
+                            ['--cfg-options'] + det_opts[:-2],
+                            env, osp.join(rdir, 'logs', f'det{suffix}.log'))
+                        with open(osp.join(rdir, 'logs', f'det{suffix}.log'),
+                                  encoding='utf-8') as f:
+                            if f'Load checkpoint from {caffe}' not in f.read():
+                                raise RuntimeError(
+                                    f'{osp.join(rdir, "logs", f"det{suffix}.log")}: the detector '
+                                    f'did not load the pretrained backbone {caffe}')
+                        metrics = osp.join(ddir, 'metrics.json')
+                        run([py, 'tools/test.py', DET_CONFIG, osp.join(ddir, f'iter_{it}.pth'),
+                             '--work-dir', ddir, '--out', metrics, '--out-item', 'metrics',
+                             '--cfg-options'] + det_opts[-2:],
+                            env, osp.join(rdir, 'logs', f'det{suffix}.log'))
                     m = load_json(metrics)
                     ap = m.get('pascal_voc/AP50', m.get('pascal_voc/mAP'))
                     if ap is None or not math.isfinite(ap):
