@@ -101,7 +101,8 @@ def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path,
             assert cfg.randomness.seed == s
             # validation every iteration: the curve has one point per iteration (2)
             curve = on_disk['runs'][direction][f'seed{s}']['atdt']['curves']
-            assert len(curve[metric_keys[direction][0]]) == 2
+            assert [it for it, _ in curve[metric_keys[direction][0]]] == [1, 2]
+            assert [it for it, _ in curve['loss']] == [1, 2]
             logs = on_disk['runs'][direction][f'seed{s}']['baseline']['logs']
             assert logs and all((res / p).is_file() for p in logs)
         # different seeds gave different training losses
@@ -147,6 +148,6 @@ def test_published_runs_of_other_directions_and_seeds_are_kept(pipeline, tmp_pat
     assert '| AT/DT (D2(G(E1(x_B)))) | 13.13 (n=1) | 57.93 (n=1) | 0 |' in \
         (res_dir / 'results.md').read_text()
     # another schedule: the published runs are not comparable and are dropped
-    other = pipeline.main(argv[:-len(schedule)] + ['--iters', '4', '3', '5',
-                                                  '--val-interval', '1'])
+    other = pipeline.main(argv[:-len(schedule)] +
+                          ['--iters', '4', '3', '5', '--val-interval', '1'])
     assert other['directions'] == ['sem2dep'] and 'dep2sem' not in other['runs']

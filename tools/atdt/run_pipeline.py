@@ -404,16 +404,21 @@ def _fmt(st: Optional[Dict], dec: int) -> str:
 
 def _curves(stage_dir: str) -> Dict:
     """The validation metrics and training losses a stage logged (mmengine's
-    ``vis_data/scalars.json`` of every run of it, resumed ones included): name -> [[step,
-    value], ...]."""
+    ``vis_data/scalars.json`` of every run of it, resumed ones included): name -> [[iteration,
+    value], ...]. An iteration-based loop logs its validation with ``step`` = epoch (0), so a
+    validation point gets the iteration of the training record logged just before it (exact
+    when the logging interval divides the validation interval: 20 and 300 here)."""
     out: Dict[str, List] = {}
     for path in sorted(glob.glob(osp.join(stage_dir, '*', 'vis_data', 'scalars.json'))):
+        last_iter = 0
         with open(path, encoding='utf-8') as f:
             for line in f:
                 if not line.strip():
                     continue
                 rec = json.loads(line)
-                step = rec.get('step')
+                if 'iter' in rec:  # a training record
+                    last_iter = rec['iter']
+                step = rec.get('iter', last_iter)
                 for k, v in rec.items():
                     if k == 'loss' or (k in ('aAcc', 'mIoU') or k.startswith('depth/')):
                         out.setdefault(k, []).append([step, v])
