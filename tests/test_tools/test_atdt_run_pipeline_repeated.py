@@ -147,6 +147,12 @@ def test_published_runs_of_other_directions_and_seeds_are_kept(pipeline, tmp_pat
     assert out['runs']['dep2sem']['seed0']['atdt']['metrics_B'] == metrics
     assert '| AT/DT (D2(G(E1(x_B)))) | 13.13 (n=1) | 57.93 (n=1) | 0 |' in \
         (res_dir / 'results.md').read_text()
+    # re-running a published seed whose work dir is gone (here: nothing on disk yet) keeps
+    # its published rows until its stages are tested again
+    again = pipeline.main(argv[:argv.index('--directions')] + [
+        '--directions', 'dep2sem', '--seeds', '0'] + argv[argv.index('--work-dir'):])
+    assert again['table']['dep2sem']['atdt']['seeds'] == [0]
+    assert again['runs']['dep2sem']['seed0']['atdt']['metrics_B'] == metrics
     # another schedule: the published runs are not comparable and are dropped
     other = pipeline.main(argv[:-len(schedule)] +
                           ['--iters', '4', '3', '5', '--val-interval', '1'])

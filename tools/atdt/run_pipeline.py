@@ -516,6 +516,16 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
                     info['logs'] = [osp.relpath(p, res_dir) for p in _copy_logs(
                         stage_dir, osp.join(res_dir, 'logs', direction, f'seed{seed}', stage))]
                 run[key] = info
+            # a stage of a seed being (re)run that is not on disk (yet) keeps its published
+            # result: re-running seed 0 to add the level ablation on another machine must not
+            # drop seed 0's other rows while its stages retrain
+            for key, info in published.get(f'seed{seed}', {}).items():
+                if key in run or key not in stage_dirs:
+                    continue
+                run[key] = info
+                for dom in ('B', 'A'):
+                    if f'metrics_{dom}' in info:
+                        add_row(key, dom, info[f'metrics_{dom}'], seed)
         table[direction] = {row: dict({mk: _stats(v) for mk, v in vals.items()
                                        if mk != '_seeds'}, seeds=vals['_seeds'])
                             for row, vals in rows.items()}
