@@ -135,13 +135,15 @@ def run(cmd: List[str], env: dict, log_path: str) -> None:
 
 
 @contextlib.contextmanager
-def timed(seconds: Dict[str, float], stage: str):
-    """Add the wall seconds of the block to ``seconds[stage]`` when it finishes (the dict lives
-    in the results, so a run's cost stays known after its work dir is gone). Only finished
-    invocations count: the part of a stage killed mid-way and continued later is not."""
+def timed(seconds: Dict[str, float], stage: str, path: str):
+    """Add the wall seconds of the block to ``seconds[stage]`` when it finishes and write
+    ``seconds`` to ``path`` (the dict also lives in the results, so a run's cost stays known
+    after its work dir is gone). Only finished invocations count: the part of a stage killed
+    mid-way and continued later is not."""
     t0 = time.time()
     yield
     seconds[stage] = round(seconds.get(stage, 0.0) + time.time() - t0, 1)
+    write_json(path, seconds)
 
 
 def timing_summary(runs: Dict[str, Dict[str, dict]], render_s: float) -> Dict[str, object]:
@@ -469,14 +471,13 @@ def main() -> None:
     for name, scenes, seed in (('render_train', scale['scenes'], 0),
                                ('render_val', scale['val_scenes'], 100000)):
         if not osp.isfile(osp.join(data, name, '.done')):
-            with timed(render_seconds, 'render'):
+            with timed(render_seconds, 'render', render_json):
                 run([py, 'tools/render/render_synthetic.py', osp.join(data, name),
                      '--scenes', str(scenes), '--views-per-scene',
                      str(scale['views_per_scene']), '--size', str(scale['render_size']),
                      '--seed', str(seed), '--workers', '1'],
                     env, osp.join(work, 'logs', f'{name}.log'))
             open(osp.join(data, name, '.done'), 'w').close()
-            write_json(render_json, render_seconds)
     data_opts = [f'train_dataloader.dataset.syn.data_root={data}/render_train',
                  f'train_dataloader.dataset.real.data_root={real}/photos',
                  f'val_dataloader.dataset.data_root={data}/render_val',
@@ -499,11 +500,6 @@ def main() -> None:
     def publish() -> None:
         summary = summarize(runs, args.variants)
         timing = timing_summary(runs, render_seconds['render'])
-        for variant, per_seed in runs.items():
-            for seed, res in per_seed.items():
-                if res.get('seconds'):
-                    write_json(osp.join(work, variant, f'seed{seed}', 'seconds.json'),
-                               res['seconds'])
         write_json(osp.join(results_dir, 'results.json'),
                    dict(meta=meta, runs=runs, summary=summary, timing=timing))
         with open(osp.join(results_dir, 'results.md'), 'w', encoding='utf-8') as f:
@@ -516,7 +512,8 @@ def main() -> None:
             res = runs.setdefault(variant, {}).setdefault(str(seed), {})
             # wall time per stage, also kept in the run dir (a run continued with other knobs
             # does not carry the published results over, its finished stages stay timed)
-            secs = res.setdefault('seconds', load_json(osp.join(rdir, 'seconds.json')) or {})
+            secs_json = osp.join(rdir, 'seconds.json')
+            secs = res.setdefault('seconds', load_json(secs_json) or {})
             cfg_path = pretrain_config(variant, scale, work)
             ckpt = osp.join(rdir, 'pretrain', f'iter_{scale["iters"]}.pth')
             log(f'== {variant} seed {seed}')
@@ -528,7 +525,7 @@ def main() -> None:
                 if variant == 'random':
                     ckpt = osp.join(rdir, 'pretrain', 'init.pth')
                     if not osp.isfile(ckpt):
-                        with timed(secs, 'pretrain'):
+                        with timed(secs, 'pretrain', secs_json):
                             calibrated_checkpoint(cfg_path, seed, ckpt, f'{real}/photos',
                                                   scale['crop'])
                 elif not osp.isfile(ckpt):
@@ -536,7 +533,7 @@ def main() -> None:
                                                    'alexnet_contour_noda.py',
                                                    'alexnet_depth_noda.py',
                                                    'alexnet_normal_noda.py')
-                    with timed(secs, 'pretrain'):
+                    with timed(secs, 'pretrain', secs_json):
                         run([py, 'tools/train.py', cfg_path, '--work-dir',
                              osp.join(rdir, 'pretrain'), '--resume'] +
                             (['--amp'] if args.amp else []) +
@@ -548,13 +545,13 @@ def main() -> None:
                     if not all(osp.isfile(p) for p in (backbone, caffe)) and \
                             not osp.isfile(real_ckpt):
                         log(f'  BatchNorm statistics re-estimated on the real photos: {real_ckpt}')
-                        with timed(secs, 'pretrain'):
+                        with timed(secs, 'pretrain', secs_json):
                             calibrated_checkpoint(cfg_path, seed, real_ckpt,
                                                   f'{real}/photos', scale['crop'], source=ckpt)
                     ckpt = real_ckpt
                 for fmt, out in (('backbone', backbone), ('caffe-alexnet-mmdet', caffe)):
                     if not osp.isfile(out):
-                        with timed(secs, f'export{suffix}'):
+                        with timed(secs, f'export{suffix}', secs_json):
                             run([py, 'tools/model_converters/export_pretrained.py', ckpt,
                                  out, '--format', fmt, '--rescale-images', f'{real}/photos',
                                  '--rescale-num', str(scale['rescale_num']),
@@ -566,7 +563,7 @@ def main() -> None:
                 if not osp.isfile(probe_json):
                     log(f'  linear probes on Fashion-MNIST ({scale["probe_train_per_class"]}'
                         f'/class train, {scale["probe_test"]} test)')
-                    with timed(secs, f'probe{suffix}'):
+                    with timed(secs, f'probe{suffix}', secs_json):
                         write_json(probe_json, run_probes(backbone, cfg_path, scale,
                                                           f'{real}/fashion_mnist', seed,
                                                           args.amp))
@@ -586,7 +583,7 @@ def main() -> None:
                                 f'train_dataloader.dataset.data_root={real}/neon_trees',
                                 f'val_dataloader.dataset.data_root={real}/neon_trees',
                                 f'test_dataloader.dataset.data_root={real}/neon_trees']
-                    with timed(secs, f'det{suffix}'):
+                    with timed(secs, f'det{suffix}', secs_json):
                         run([py, 'tools/train.py', DET_CONFIG, '--work-dir', ddir, '--resume',
                              '--no-validate'] + (['--amp'] if args.amp else []) +
                             ['--cfg-options'] + det_opts[:-2],
