@@ -13,7 +13,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from helpers import REPO, load_tool, run_tool, tool_env
+from helpers import REPO, load_tool, run_tool, tool_env, tool_fails
 
 REAL = osp.join(REPO, 'data', 'real')
 
@@ -74,9 +74,18 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
     assert timing['total'] == pytest.approx(
         timing['render'] + sum(sum(x.values()) for x in secs0.values()), abs=0.2)
 
+    # the work dir is tied to its knobs and precision: continuing it with other ones would mix
+    # two settings in one table, so it stops first, naming the knob, and runs nothing
+    listing = sorted(glob.glob(osp.join(work, '**'), recursive=True))
+    for extra, knob in ((['--set', 'probe_epochs=1'], 'knobs.probe_epochs 2 there, 1 now'),
+                        (['--amp'], 'amp False there, True now')):
+        err = tool_fails(base + ['--variants', 'random', '--seeds', '1'] + extra)
+        assert osp.join(work, 'settings.json') in err and knob in err, err
+        assert sorted(glob.glob(osp.join(work, '**'), recursive=True)) == listing
+
     # continue: seed 0 is skipped, seed 1 of `random` added (probes only), spread reported
     proc = run_tool(base + ['--variants', 'random', '3task_da', '--seeds', '0', '1',
-                            '--stages', 'probe', '--set', 'probe_epochs=1'],
+                            '--stages', 'probe'],
                     env=tool_env(), timeout=1800)
     assert os.stat(det_json).st_mtime_ns == mtime
     assert 'tools/train.py ' + osp.join(work, 'configs', '3task_da.py') not in \
@@ -105,7 +114,7 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
     proc = run_tool(['python', 'tools/benchmarks/renlee_transfer.py', '--scale', 'tiny',
                      '--work-dir', work, '--results', res_bn, '--real-data', real_data,
                      '--prune', '--bn-stats', 'real', '--variants', '3task_da', '--seeds', '0',
-                     '--stages', 'probe', '--set', 'probe_epochs=1'],
+                     '--stages', 'probe'],
                     env=tool_env(), timeout=1800)
     assert 'BatchNorm statistics re-estimated on the real photos' in proc.stdout
     assert os.stat(probe_json).st_mtime_ns == probe_mtime

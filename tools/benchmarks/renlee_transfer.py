@@ -22,7 +22,9 @@ For each pretraining variant and seed (identical renders, schedule and seed hand
    held-out tiles.
 
 Every stage writes its result (and checkpoint) under ``--work-dir`` and is skipped when it
-exists, so re-running the same command continues an interrupted run. After every stage
+exists, so re-running the same command continues an interrupted run; the work dir is tied
+to its scale knobs and precision (``settings.json``: continuing it with other ``--set``
+values or ``--amp`` stops with the knobs that differ). After every stage
 ``--results`` gets ``results.json`` (every run's numbers + mean and spread per variant) and
 ``results.md`` (the table, with the command); every stage's wall time is recorded there too
 (``runs.<variant>.<seed>.seconds``, ``timing``: per seed, per stage, total). ``--scale
@@ -160,6 +162,33 @@ def timing_summary(runs: Dict[str, Dict[str, dict]], render_s: float) -> Dict[st
                                                      sorted(per_seed.items())},
                 per_stage={k: round(v, 1) for k, v in sorted(per_stage.items())},
                 total=round(total, 1))
+
+
+def pin_settings(work: str, settings: dict) -> None:
+    """Tie ``work`` to the settings its stage results depend on (scale knobs, precision).
+
+    Stage results in a work dir are reused by name, so continuing a run with other knobs
+    (``--set``) or another precision would mix results of two settings in one table. The
+    first call writes ``<work>/settings.json``; a later call with other settings stops with
+    the knobs that differ, before any work.
+    """
+    path = osp.join(work, 'settings.json')
+    pinned = load_json(path)
+    if pinned is None:
+        write_json(path, settings)
+        return
+    diff = {k: (pinned.get(k), settings.get(k)) for k in sorted(set(pinned) | set(settings))
+            if pinned.get(k) != settings.get(k)}
+    for k, (a, b) in list(diff.items()):
+        if isinstance(a, dict) and isinstance(b, dict):
+            del diff[k]
+            diff.update({f'{k}.{kk}': (a.get(kk), b.get(kk)) for kk in sorted(set(a) | set(b))
+                         if a.get(kk) != b.get(kk)})
+    if diff:
+        sys.exit(f'renlee_transfer: {path}: this work dir holds stage results made with other '
+                 'settings (' + ', '.join(f'{k} {a!r} there, {b!r} now'
+                                          for k, (a, b) in diff.items()) +
+                 '); continue it with the same --scale/--set/--amp, or give a fresh --work-dir')
 
 
 def pretrain_config(variant: str, scale: dict, work: str) -> str:
@@ -458,6 +487,8 @@ def main() -> None:
                           f'{"bf16 autocast" if args.amp else "fp32"}'
                           + ('; BatchNorm statistics of every variant re-estimated on the '
                              'real photos (--bn-stats real)' if suffix else '') + '.'))
+
+    pin_settings(work, dict(knobs=scale, amp=args.amp))
 
     # ---- renders (identical for every variant and seed)
     data = osp.join(work, 'data')
