@@ -126,6 +126,41 @@ def test_renlee_transfer_tiny_end_to_end_and_resume(real_data, tmp_path):
         assert '--bn-stats real' in f.read()
 
 
+def test_work_dir_pinned_to_settings_and_detection_protocol(tmp_path, monkeypatch):
+    """Stage results are reused by name, so a work dir accepts only the settings it was
+    started with: scale knobs, precision, and the detection config as resolved (an edited
+    config changes the fingerprint). A work dir with results but no record is refused."""
+    tool = load_tool('tools/benchmarks/renlee_transfer.py', 'renlee_transfer')
+    shipped = tool.det_protocol()
+    assert (shipped['rois_per_img'], shipped['rpn_nms_pre'],
+            shipped['rpn_max_per_img']) == (64, 6000, 1000)
+    edited = tmp_path / 'det.py'
+    edited.write_text(f'_base_ = {tool.DET_CONFIG!r}\n'
+                      'model = dict(train_cfg=dict(rcnn=dict(sampler=dict(num=128))))\n')
+    monkeypatch.setattr(tool, 'DET_CONFIG', str(edited))
+    other = tool.det_protocol()
+    assert other['rois_per_img'] == 128 and other['config_sha256'] != shipped['config_sha256']
+
+    work = str(tmp_path / 'work')
+    os.makedirs(work)
+    knobs = dict(tool.SCALES['tiny'])
+    tool.pin_settings(work, dict(knobs=knobs, amp=False, det=shipped))
+    tool.pin_settings(work, dict(knobs=knobs, amp=False, det=shipped))  # same: accepted
+    with pytest.raises(SystemExit) as e:
+        tool.pin_settings(work, dict(knobs=knobs, amp=False, det=other))
+    assert 'settings.json' in str(e.value) and 'det.rois_per_img 64 there, 128 now' in str(
+        e.value), e.value
+
+    legacy = str(tmp_path / 'legacy')
+    os.makedirs(osp.join(legacy, 'random', 'seed0'))
+    with open(osp.join(legacy, 'random', 'seed0', 'probe.json'), 'w') as f:
+        json.dump({}, f)
+    with pytest.raises(SystemExit) as e:
+        tool.pin_settings(legacy, dict(knobs=knobs, amp=False, det=shipped))
+    assert legacy in str(e.value) and 'fresh --work-dir' in str(e.value), e.value
+    assert not osp.exists(osp.join(legacy, 'settings.json'))
+
+
 def test_recalibrated_checkpoint_replaces_bn_statistics_only(tmp_path):
     """The diagnostic's checkpoint: every backbone BatchNorm's running statistics come from
     the photos (not the checkpoint's), every weight and every key is the checkpoint's."""

@@ -23,8 +23,9 @@ For each pretraining variant and seed (identical renders, schedule and seed hand
 
 Every stage writes its result (and checkpoint) under ``--work-dir`` and is skipped when it
 exists, so re-running the same command continues an interrupted run; the work dir is tied
-to its scale knobs and precision (``settings.json``: continuing it with other ``--set``
-values or ``--amp`` stops with the knobs that differ). After every stage
+to its scale knobs, precision and detection protocol (``settings.json``: continuing it with
+other ``--set`` values, ``--amp`` or an edited detection config stops with what differs).
+After every stage
 ``--results`` gets ``results.json`` (every run's numbers + mean and spread per variant) and
 ``results.md`` (the table, with the command); every stage's wall time is recorded there too
 (``runs.<variant>.<seed>.seconds``, ``timing``: per seed, per stage, total). ``--scale
@@ -48,6 +49,7 @@ stage results go to ``probe_bn-real.json`` / ``det_bn-real.json`` next to the de
 import argparse
 import contextlib
 import glob
+import hashlib
 import json
 import math
 import os
@@ -164,6 +166,19 @@ def timing_summary(runs: Dict[str, Dict[str, dict]], render_s: float) -> Dict[st
                 total=round(total, 1))
 
 
+def det_protocol() -> dict:
+    """The detection transfer's protocol as it stands in :data:`DET_CONFIG` (its bases
+    resolved): RoIs sampled per image, RPN proposals before / after NMS in training, and a
+    fingerprint of the whole resolved config, so that results of another protocol are never
+    carried into the table."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(DET_CONFIG)
+    tcfg = cfg.model.train_cfg
+    return dict(rois_per_img=tcfg.rcnn.sampler.num, rpn_nms_pre=tcfg.rpn_proposal.nms_pre,
+                rpn_max_per_img=tcfg.rpn_proposal.max_per_img,
+                config_sha256=hashlib.sha256(cfg.pretty_text.encode()).hexdigest()[:16])
+
+
 def pin_settings(work: str, settings: dict) -> None:
     """Tie ``work`` to the settings its stage results depend on (scale knobs, precision).
 
@@ -175,6 +190,11 @@ def pin_settings(work: str, settings: dict) -> None:
     path = osp.join(work, 'settings.json')
     pinned = load_json(path)
     if pinned is None:
+        made = sorted(glob.glob(osp.join(work, '*', 'seed*', '*.json')))
+        if made:
+            sys.exit(f'renlee_transfer: {work} holds stage results ({made[0]}, ...) made '
+                     'before work dirs recorded their settings; their knobs cannot be told: '
+                     'give a fresh --work-dir (or delete this one)')
         write_json(path, settings)
         return
     diff = {k: (pinned.get(k), settings.get(k)) for k in sorted(set(pinned) | set(settings))
@@ -441,7 +461,9 @@ def main() -> None:
                         help='folder for results.json / results.md (default: the work dir)')
     parser.add_argument('--real-data', default='data/real',
                         help='tools/setup/install_real_data.sh output')
-    parser.add_argument('--threads', type=int, default=1, help='threads per process')
+    parser.add_argument('--threads', type=int, default=2,
+                        help='threads per process (2: the machine\'s two cores; 1.44x one '
+                        'thread, see docs/renlee.md)')
     parser.add_argument('--prune', action='store_true',
                         help='delete each run\'s checkpoints and exports once its results are '
                         'written (about 1.5 GB a run at every scale: the AlexNet is the '
@@ -480,22 +502,27 @@ def main() -> None:
     command = 'python tools/benchmarks/renlee_transfer.py ' + ' '.join(
         shlex.quote(a) for a in sys.argv[1:])
     suffix = '' if args.bn_stats == 'trained' else '_bn-real'
+    det = det_protocol()
     meta = dict(scale=args.scale, knobs=scale, seeds=args.seeds, command=command,
-                threads=args.threads, amp=args.amp, bn_stats=args.bn_stats,
+                threads=args.threads, amp=args.amp, bn_stats=args.bn_stats, det=det,
                 torch=torch.__version__,
-                settings=(f'Settings: {scale}; {args.threads} thread(s) per process; '
+                settings=(f'Settings: {scale}; detection {det["rois_per_img"]} RoIs per '
+                          f'image, RPN {det["rpn_nms_pre"]} -> {det["rpn_max_per_img"]} '
+                          f'proposals (config {det["config_sha256"]}); '
+                          f'{args.threads} thread(s) per process; '
                           f'{"bf16 autocast" if args.amp else "fp32"}'
                           + ('; BatchNorm statistics of every variant re-estimated on the '
                              'real photos (--bn-stats real)' if suffix else '') + '.'))
 
-    pin_settings(work, dict(knobs=scale, amp=args.amp))
+    pin_settings(work, dict(knobs=scale, amp=args.amp, det=det))
 
     # ---- renders (identical for every variant and seed)
     data = osp.join(work, 'data')
     published = load_json(osp.join(results_dir, 'results.json'))
     same_run = bool(published) and published.get('meta', {}).get('knobs') == scale and \
         published['meta'].get('amp') == args.amp and \
-        published['meta'].get('bn_stats', 'trained') == args.bn_stats
+        published['meta'].get('bn_stats', 'trained') == args.bn_stats and \
+        published['meta'].get('det') == det
     render_json = osp.join(data, 'render_seconds.json')
     render_seconds = load_json(render_json) or {'render': float(
         published.get('timing', {}).get('render', 0.0) if same_run else 0.0)}
