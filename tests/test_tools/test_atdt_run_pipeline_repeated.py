@@ -6,6 +6,7 @@ must hold finite numbers equal to the tested stages' own metrics, and a second r
 command trains nothing."""
 import json
 import math
+import os
 import os.path as osp
 import re
 
@@ -43,13 +44,19 @@ def _tiny_pair_configs(root):
     return str(root)
 
 
-def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path, capsys):
+def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path, capsys,
+                                                  monkeypatch):
+    import torch
     work, res = tmp_path / 'work', tmp_path / 'results'
+    for key in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OMP_WAIT_POLICY'):
+        monkeypatch.setenv(key, 'unset-by-test')  # restored after the test
+    monkeypatch.setattr(torch, 'set_num_threads', lambda n: calls.append(n))
+    calls = []
     argv = ['--pair', 'render-indoor2warm', '--config-dir', _tiny_pair_configs(tmp_path / 'c'),
             '--directions', 'dep2sem', 'sem2dep', '--seeds', '0', '1', '--baseline',
             '--oracle', '--levels', '--iters', '1', '1', '2', '--val-interval', '1',
             '--work-dir', str(work), '--results-dir', str(res), '--in-process',
-            '--data-root-a', atdt_pair['domain_a_train'],
+            '--threads', '1', '--data-root-a', atdt_pair['domain_a_train'],
             '--data-root-b', atdt_pair['domain_b_train'],
             '--data-root-a-val', atdt_pair['domain_a_val'],
             '--data-root-b-val', atdt_pair['domain_b_val'],
@@ -63,6 +70,10 @@ def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path,
     assert on_disk == json.loads(json.dumps(results))
     assert on_disk['command'].startswith('python tools/atdt/run_pipeline.py --pair')
     assert '--seeds 0 1' in on_disk['command']
+    # --threads: this process and the stages it starts, recorded with the results
+    assert on_disk['threads'] == 1 and calls[:1] == [1]
+    assert (os.environ['OMP_NUM_THREADS'], os.environ['MKL_NUM_THREADS'],
+            os.environ['OMP_WAIT_POLICY']) == ('1', '1', 'PASSIVE')
 
     metric_keys = dict(dep2sem=['mIoU', 'aAcc'],
                        sem2dep=['depth/abs_rel', 'depth/rmse', 'depth/a1'])

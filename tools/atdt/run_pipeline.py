@@ -147,6 +147,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    '(default: the work dir)')
     p.add_argument('--summary-only', action='store_true',
                    help='repeated runs: only rewrite the results from the stages on disk')
+    p.add_argument('--threads', type=int,
+                   help='threads per stage (OMP/MKL_NUM_THREADS, passive OpenMP waiting; '
+                   'default: the environment\'s); recorded in results.json')
     p.add_argument('--python', default=sys.executable)
     p.add_argument('--in-process', action='store_true',
                    help='run tools/train.py and tools/test.py inside this process (saves the '
@@ -538,6 +541,7 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
         seeds=sorted({int(k[len('seed'):]) for d in runs.values() for k in d} | set(args.seeds)),
         directions=directions, iters=args.iters,
         val_interval=args.val_interval,
+        threads=args.threads or int(os.environ.get('OMP_NUM_THREADS', '0')) or None,
         spread='sample standard deviation over the seeds (ddof=1); min/max also given',
         table=table, runs=runs)
     os.makedirs(res_dir or work_dir, exist_ok=True)
@@ -616,9 +620,20 @@ def run_repeated(args: argparse.Namespace, argv: List[str]) -> Dict:
     return results
 
 
+def set_threads(n: int) -> None:
+    """``n`` threads for this process and every stage it starts: OpenMP/MKL thread counts
+    and passive OpenMP waiting (spin-waiting threads slow a shared 2-core machine many-fold)."""
+    import torch
+    os.environ.update(OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n),
+                      OMP_WAIT_POLICY='PASSIVE')
+    torch.set_num_threads(n)
+
+
 def main(argv: Optional[List[str]] = None) -> Dict:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.threads:
+        set_threads(args.threads)
     if args.seeds or args.directions or args.levels or args.summary_only:
         return run_repeated(args, argv)
     return run_one(args)
