@@ -12,7 +12,7 @@ import os.path as osp
 import re
 import zipfile
 from argparse import ArgumentParser, Namespace
-from typing import Optional
+from typing import Dict, Optional
 
 from mmengine.config import Config, DictAction
 
@@ -195,3 +195,10 @@ def prepare_process_env() -> None:
     op ran ~27x slower on a busy 2-core machine. A value the user set is respected.
     """
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+
+
+def thread_env(threads: int) -> Dict[str, str]:
+    """Environment variables that give a process (and the OpenMP/MKL pools it starts)
+    ``threads`` threads with passive waiting: what a tool sets for the stages it launches."""
+    return dict(OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+                OMP_WAIT_POLICY='PASSIVE')

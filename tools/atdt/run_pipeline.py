@@ -73,7 +73,7 @@ prepare_process_env()
 
 from mmengine.config import Config, DictAction  # noqa: E402
 
-from synthssl.utils.launch import latest_checkpoint  # noqa: E402
+from synthssl.utils.launch import latest_checkpoint, thread_env  # noqa: E402
 
 #: direction -> the configs of stage 1, stage 2 (= baseline), stage 3/4 and the oracle
 STAGES = {
@@ -624,8 +624,7 @@ def set_threads(n: int) -> None:
     """``n`` threads for this process and every stage it starts: OpenMP/MKL thread counts
     and passive OpenMP waiting (spin-waiting threads slow a shared 2-core machine many-fold)."""
     import torch
-    os.environ.update(OMP_NUM_THREADS=str(n), MKL_NUM_THREADS=str(n),
-                      OMP_WAIT_POLICY='PASSIVE')
+    os.environ.update(thread_env(n))
     torch.set_num_threads(n)
 
 

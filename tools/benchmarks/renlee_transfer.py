@@ -180,10 +180,12 @@ def det_protocol() -> dict:
 
 
 def pin_settings(work: str, settings: dict) -> None:
-    """Tie ``work`` to the settings its stage results depend on (scale knobs, precision).
+    """Tie ``work`` to the settings its stage results depend on (scale knobs, precision,
+    detection protocol).
 
     Stage results in a work dir are reused by name, so continuing a run with other knobs
-    (``--set``) or another precision would mix results of two settings in one table. The
+    (``--set``), another precision or another detection config would mix results of two
+    settings in one table. The
     first call writes ``<work>/settings.json``; a later call with other settings stops with
     the knobs that differ, before any work.
     """
@@ -208,7 +210,8 @@ def pin_settings(work: str, settings: dict) -> None:
         sys.exit(f'renlee_transfer: {path}: this work dir holds stage results made with other '
                  'settings (' + ', '.join(f'{k} {a!r} there, {b!r} now'
                                           for k, (a, b) in diff.items()) +
-                 '); continue it with the same --scale/--set/--amp, or give a fresh --work-dir')
+                 '); continue it with the same --scale/--set/--amp and detection config, or give '
+                 'a fresh --work-dir')
 
 
 def pretrain_config(variant: str, scale: dict, work: str) -> str:
@@ -493,8 +496,8 @@ def main() -> None:
         if not osp.exists(osp.join(real, need)):
             sys.exit(f'renlee_transfer: {osp.join(real, need)} is missing: run '
                      f'bash tools/setup/install_real_data.sh {args.real_data}')
-    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads),
-               MKL_NUM_THREADS=str(args.threads), OMP_WAIT_POLICY='PASSIVE',
+    from synthssl.utils.launch import thread_env
+    env = dict(os.environ, **thread_env(args.threads),
                PYTHONPATH=REPO + os.pathsep + os.environ.get('PYTHONPATH', ''))
     import torch
     torch.set_num_threads(args.threads)
