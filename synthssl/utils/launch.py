@@ -17,6 +17,7 @@ from typing import Dict, Optional
 from mmengine.config import Config, DictAction
 
 from synthssl.engine.fileio import trust_checkpoint
+from synthssl.utils.malloc import tune_malloc
 
 
 def add_common_args(parser: ArgumentParser) -> None:
@@ -193,8 +194,12 @@ def prepare_process_env() -> None:
 
     ``OMP_WAIT_POLICY=PASSIVE``: with OpenMP's default spin-waiting, a two-thread elementwise
     op ran ~27x slower on a busy 2-core machine. A value the user set is respected.
+    glibc's malloc keeps freed memory for reuse (:func:`synthssl.utils.malloc.tune_malloc`;
+    ``SYNTHSSL_MALLOC_TUNING=0`` turns it off): large tensors are otherwise page-faulted in
+    anew at every training step.
     """
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
+    tune_malloc()
 
 
 def thread_env(threads: int) -> Dict[str, str]:

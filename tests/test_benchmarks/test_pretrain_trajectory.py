@@ -56,3 +56,26 @@ def test_trajectory_end_to_end(tmp_path):
     assert isinstance(report['metrics_agree'], bool)
     # the seeds change the run: fp32 with seed 1 is not fp32 with seed 0
     assert report['losses']['loss']['fp32_seed_spread'][0] > 0
+
+
+def test_throughput_end_to_end():
+    """The throughput mode at a tiny size: every variant runs in its own child with the
+    malloc setting it names, and the report's ratios come from the same run."""
+    proc = run_tool(['python', TOOL, '--batch', '2', '--size', '67', '--iters', '1',
+                     '--repeats', '1', '--peak-size', '256', '--profile', '3'],
+                    env=tool_env(), timeout=1200)
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert set(report['variants']) == {
+        'plain_fp32', 'framework_fp32', 'plain_bf16', 'framework_bf16',
+        'framework_fp32_channels_last', 'framework_bf16_channels_last',
+        'framework_fp32_glibc_default', 'framework_bf16_glibc_default'}
+    for name, v in report['variants'].items():
+        assert v['images_per_s'] > 0 and v['gflop_per_iter'] > 0, name
+        assert 0 < v['fraction_of_matmul_peak'], name
+    # bf16 and fp32 count the same FLOPs (same model, batch and crop)
+    v = report['variants']
+    assert v['framework_bf16']['gflop_per_iter'] == v['framework_fp32']['gflop_per_iter']
+    for key in ('bf16_speedup', 'bf16_speedup_glibc_default'):
+        assert len(report[key]) == 1 and report[key][0] > 0, key
+    assert set(report['malloc_tuning_speedup']) == {'fp32', 'bf16'}
+    assert len(report['profile']['bf16']['top_self_ms']) == 3

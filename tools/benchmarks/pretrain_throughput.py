@@ -12,13 +12,16 @@ all variants alternately, ``--repeats`` times, with the same batch, crop and thr
   ``BF16OptimWrapper``); ``plain``: a hand-written PyTorch loop with the same modules,
   losses and alternating D / B+H updates (bf16: ``torch.autocast`` around the same regions).
 * precision ``fp32`` / ``bf16``; ``framework`` also with ``channels_last`` (the model and the
-  inputs in ``torch.channels_last``).
+  inputs in ``torch.channels_last``), and with glibc's default malloc (``glibc_default``:
+  ``SYNTHSSL_MALLOC_TUNING=0``; every other variant runs with the tuning ``tools/train.py``
+  applies, :mod:`synthssl.utils.malloc`).
 
 Each child counts the FLOPs of one training step (``FlopCounterMode``: convolutions and
 matmuls, forward and backward), times ``--iters`` steps, then measures the fp32 and bf16
 peak of a ``--peak-size``² matmul in the same process. The report gives medians, the
 achieved GFLOP/s, its fraction of the peak of the same precision, and per-repeat ratios
-(bf16 speed-up, framework/plain time, channels-last speed-up); ``--profile N`` adds the N
+(bf16 speed-up, framework/plain time, channels-last and malloc-tuning speed-ups); ``--profile N``
+adds the N
 ops with the most self CPU time of one framework step per precision::
 
     OMP_NUM_THREADS=1 python tools/benchmarks/pretrain_throughput.py   # batch 8, 99², 1 thread
@@ -51,10 +54,11 @@ from typing import Dict, List
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task.py')
 QUICKSTART = osp.join(REPO, 'configs', 'renlee', 'alexnet_3task_cpu-quickstart.py')
-#: (side, precision, channels_last) of the throughput children, in running order
-VARIANTS = [('plain', 'fp32', False), ('framework', 'fp32', False),
-            ('plain', 'bf16', False), ('framework', 'bf16', False),
-            ('framework', 'fp32', True), ('framework', 'bf16', True)]
+#: (side, precision, channels_last, malloc_tuned) of the throughput children, in running order
+VARIANTS = [('plain', 'fp32', False, True), ('framework', 'fp32', False, True),
+            ('plain', 'bf16', False, True), ('framework', 'bf16', False, True),
+            ('framework', 'fp32', True, True), ('framework', 'bf16', True, True),
+            ('framework', 'fp32', False, False), ('framework', 'bf16', False, False)]
 LOSS_KEYS = ('loss', 'loss_normal', 'loss_depth', 'loss_contour', 'loss_adv', 'loss_d')
 
 
@@ -93,6 +97,8 @@ def run_side(side: str, precision: str, channels_last: bool, batch: int, iters: 
     from synthssl.engine import MultiOptimWrapperConstructor
     from synthssl.registry import MODELS
     from synthssl.utils.launch import enable_amp
+    from synthssl.utils.malloc import tune_malloc
+    malloc_tuned = tune_malloc()  # as tools/train.py; SYNTHSSL_MALLOC_TUNING=0: not
     bf16 = precision == 'bf16'
     fmt = torch.channels_last if channels_last else torch.contiguous_format
     torch.manual_seed(0)
@@ -175,6 +181,7 @@ def run_side(side: str, precision: str, channels_last: bool, batch: int, iters: 
         step(batches[i % 2])
     dt = time.perf_counter() - t0
     out = dict(seconds_per_iter=dt / iters, images_per_s=batch * iters / dt,
+               malloc_tuned=malloc_tuned,
                gflop_per_iter=counter.get_total_flops() / 1e9,
                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                matmul_peak_gflops=dict(fp32=matmul_peak(peak_size, torch.float32),
@@ -196,28 +203,33 @@ def run_side(side: str, precision: str, channels_last: bool, batch: int, iters: 
 
 
 # ----------------------------------------------------------------------------- throughput
-def variant_name(side: str, precision: str, channels_last: bool) -> str:
-    return f'{side}_{precision}' + ('_channels_last' if channels_last else '')
+def variant_name(side: str, precision: str, channels_last: bool, malloc_tuned: bool) -> str:
+    return f'{side}_{precision}' + ('_channels_last' if channels_last else '') + \
+        ('' if malloc_tuned else '_glibc_default')
 
 
 def throughput(args: argparse.Namespace) -> dict:
     env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', OMP_NUM_THREADS=str(args.threads))
     runs: Dict[str, List[dict]] = {variant_name(*v): [] for v in VARIANTS}
     for r in range(args.repeats):
-        for side, precision, cl in VARIANTS:
+        for side, precision, cl, tuned in VARIANTS:
             cmd = [sys.executable, __file__, '--side', side, '--precision', precision,
                    '--batch', str(args.batch), '--iters', str(args.iters), '--size',
                    str(args.size), '--threads', str(args.threads), '--peak-size',
                    str(args.peak_size)]
             if cl:
                 cmd.append('--channels-last')
-            profile = r == 0 and side == 'framework' and not cl
+            profile = r == 0 and side == 'framework' and not cl and tuned
             cmd += ['--profile', str(args.profile if profile else 0)]
-            out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=REPO)
+            out = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO,
+                                 env=dict(env, SYNTHSSL_MALLOC_TUNING='1' if tuned else '0'))
             if out.returncode != 0:
                 sys.exit(f'{cmd} failed:\n{out.stderr[-3000:]}')
-            runs[variant_name(side, precision, cl)].append(
-                json.loads(out.stdout.strip().splitlines()[-1]))
+            res = json.loads(out.stdout.strip().splitlines()[-1])
+            if res['malloc_tuned'] != tuned:
+                sys.exit(f'{cmd}: malloc tuning {res["malloc_tuned"]}, asked {tuned} (not '
+                         'glibc?)')
+            runs[variant_name(side, precision, cl, tuned)].append(res)
 
     def med(name, key):
         return statistics.median(r[key] for r in runs[name])
@@ -229,8 +241,8 @@ def throughput(args: argparse.Namespace) -> dict:
     peaks = {p: round(statistics.median(r['matmul_peak_gflops'][p] for rs in runs.values()
                                         for r in rs), 1) for p in ('fp32', 'bf16')}
     variants = {}
-    for side, precision, cl in VARIANTS:
-        name = variant_name(side, precision, cl)
+    for side, precision, cl, tuned in VARIANTS:
+        name = variant_name(side, precision, cl, tuned)
         gflops = med(name, 'gflop_per_iter') / med(name, 'seconds_per_iter')
         variants[name] = dict(
             images_per_s=round(med(name, 'images_per_s'), 3),
@@ -240,6 +252,8 @@ def throughput(args: argparse.Namespace) -> dict:
             fraction_of_matmul_peak=round(gflops / peaks[precision], 3),
             peak_rss_mb=round(med(name, 'peak_rss_mb')))
     speedup = [round(1 / r, 3) for r in ratios('framework_bf16', 'framework_fp32')]
+    speedup_default = [round(1 / r, 3) for r in ratios('framework_bf16_glibc_default',
+                                                       'framework_fp32_glibc_default')]
     report = dict(
         config=osp.relpath(CONFIG, REPO), batch=args.batch, size=args.size,
         threads=args.threads, iters_per_run=args.iters, repeats=args.repeats,
@@ -249,6 +263,11 @@ def throughput(args: argparse.Namespace) -> dict:
                                          for n, rs in runs.items()}),
         variants=variants,
         bf16_speedup=speedup, bf16_speedup_median=statistics.median(speedup),
+        bf16_speedup_glibc_default=speedup_default,
+        bf16_speedup_glibc_default_median=statistics.median(speedup_default),
+        malloc_tuning_speedup={p: [round(r, 3) for r in ratios(f'framework_{p}_glibc_default',
+                                                               f'framework_{p}')]
+                               for p in ('fp32', 'bf16')},
         framework_over_plain_time=dict(
             fp32=ratios('framework_fp32', 'plain_fp32'),
             bf16=ratios('framework_bf16', 'plain_bf16')),
