@@ -431,6 +431,25 @@ def metric_agreement(metrics: Dict[str, Dict[str, float]], ref: str, amp: str,
     return out
 
 
+def cpu_description() -> Dict[str, object]:
+    """Model, family and the matrix-unit flags of this CPU (Linux ``/proc/cpuinfo``): the
+    bf16 peak and the speed-up depend on them (AVX-512 BF16, AMX), so a report names its CPU."""
+    info: Dict[str, object] = {}
+    try:
+        with open('/proc/cpuinfo', encoding='utf-8') as f:
+            text = f.read().split('\n\n')[0]
+    except OSError:
+        return info
+    fields = dict(line.split(':', 1) for line in text.splitlines() if ':' in line)
+    fields = {k.strip(): v.strip() for k, v in fields.items()}
+    info.update(model_name=fields.get('model name'), family=fields.get('cpu family'),
+                model=fields.get('model'))
+    flags = set(fields.get('flags', '').split())
+    info['flags'] = sorted(flags & {'avx2', 'avx512f', 'avx512_bf16', 'avx512_vnni',
+                                    'amx_bf16', 'amx_tile', 'amx_int8'})
+    return info
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -477,6 +496,7 @@ def main() -> None:
                                   args.iters, args.size, args.peak_size, args.profile)))
         return
     report = trajectory(args) if args.trajectory else throughput(args)
+    report['cpu'] = cpu_description()
     report['command'] = ' '.join(['python', osp.relpath(__file__, REPO)] + sys.argv[1:])
     print(json.dumps(report))
 

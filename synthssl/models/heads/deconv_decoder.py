@@ -9,6 +9,7 @@ from mmcv.cnn import build_norm_layer
 from mmengine.model import BaseModule
 
 from synthssl.registry import MODELS
+from ..utils.gemm_conv_transpose import GemmConvTranspose2d
 
 
 @MODELS.register_module()
@@ -21,6 +22,9 @@ class DeconvDecoder(BaseModule):
         Deconv9     64 -> 64, 3x3 stride 2, BN, ReLU   -> 55x55
         Deconv10    64 -> 64, 5x5 stride 2, BN, ReLU   -> 113x113
         Output      64 -> C,  3x3 stride 2             -> 227x227
+
+    The deconvolutions are :class:`GemmConvTranspose2d` (``nn.ConvTranspose2d`` that avoids
+    oneDNN's slow bf16 transposed convolution under CPU autocast).
 
     (The table prints 112 for Deconv10; a 5x5 stride-2 deconvolution of 55 gives 113, as in
     the authors' code.) An n x n input gives 16n + 19 outputs, which is the input size for
@@ -55,11 +59,11 @@ class DeconvDecoder(BaseModule):
         layers = []
         c = in_channels
         for k in kernel_sizes[:-1]:
-            layers += [nn.ConvTranspose2d(c, mid_channels, k, stride=2),
+            layers += [GemmConvTranspose2d(c, mid_channels, k, stride=2),
                        build_norm_layer(norm_cfg, mid_channels)[1],
                        nn.ReLU(inplace=True)]
             c = mid_channels
-        layers.append(nn.ConvTranspose2d(c, out_channels, kernel_sizes[-1], stride=2))
+        layers.append(GemmConvTranspose2d(c, out_channels, kernel_sizes[-1], stride=2))
         self.layers = nn.Sequential(*layers)
         self.out_channels = out_channels
 
