@@ -168,3 +168,25 @@ def test_published_runs_of_other_directions_and_seeds_are_kept(pipeline, tmp_pat
     other = pipeline.main(argv[:-len(schedule)] +
                           ['--iters', '4', '3', '5', '--val-interval', '1'])
     assert other['directions'] == ['sem2dep'] and 'dep2sem' not in other['runs']
+
+
+def test_plateau_rows_split_each_curve_in_thirds(pipeline):
+    """The plateau table: per stage the metric of the task it learns (N1 of Dep.→Sem.
+    learns depth, its other stages semantics), the curve in thirds of its points, sorted by
+    iteration; curves of fewer than 3 points are left out."""
+    results = dict(runs=dict(dep2sem=dict(seed0=dict(
+        n1=dict(curves={'depth/a1': [[300, 30.], [600, 40.], [900, 41.], [1200, 42.]],
+                        'mIoU': [[300, 99.]]}),
+        baseline=dict(curves={'mIoU': [[600, 12.], [300, 10.], [900, 13.], [1200, 13.],
+                                       [1500, 14.], [1800, 14.]]}),
+        oracle=dict(curves={'mIoU': [[300, 5.], [600, 6.]]})))))
+    rows = pipeline.plateau_rows(results)
+    assert [r[2] for r in rows] == ['n1', 'baseline']
+    # n1: thirds of 4 points: [30], [40], [41, 42]
+    assert rows[0][3:] == ['δ<1.25 (%)', '4', '30.00', '40.00', '41.50', '+1.50', '42.00']
+    # baseline sorted by iteration: [10, 12], [13, 13], [14, 14]
+    assert rows[1][3:] == ['mIoU', '6', '10.00', '13.00', '14.00', '+1.00', '14.00']
+    md = pipeline.results_markdown(dict(results, pair='p', command='c', git_commit='h',
+                                        written='w', directions=[], table={},
+                                        val_interval=300), None)
+    assert '## Plateau check' in md and '| Dep.→Sem. | seed0 | baseline | mIoU | 6 |' in md

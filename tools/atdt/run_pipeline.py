@@ -552,6 +552,36 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
     return results
 
 
+#: the validation metric whose curve shows a stage's plateau, by the task the stage learns
+PLATEAU_METRIC = dict(semantics=('mIoU', 'mIoU'), depth=('depth/a1', 'δ<1.25 (%)'))
+
+
+def plateau_rows(results: Dict) -> List[List[str]]:
+    """Per direction, seed and stage: its validation curve split into thirds (by
+    validation point); the mean of the middle and of the last third and their difference.
+    A stage at a plateau gains little from its middle to its last third compared with what
+    it gained before."""
+    out = []
+    for direction, seeds in results['runs'].items():
+        first_task = 'depth' if direction == 'dep2sem' else 'semantics'
+        second_task = 'semantics' if first_task == 'depth' else 'depth'
+        for seed, stages in sorted(seeds.items()):
+            for key, info in stages.items():
+                task = first_task if key == 'n1' else second_task
+                mk, title = PLATEAU_METRIC[task]
+                points = sorted(info.get('curves', {}).get(mk, []), key=lambda p: p[0])
+                curve = [v for _, v in points]
+                if len(curve) < 3:
+                    continue
+                n = len(curve)
+                thirds = [curve[i * n // 3:(i + 1) * n // 3] for i in range(3)]
+                mid, last = (sum(t) / len(t) for t in thirds[1:])
+                out.append([DIRECTION_TITLES[direction].split(' ')[0], seed, key, title,
+                            str(n), f'{curve[0]:.2f}', f'{mid:.2f}', f'{last:.2f}',
+                            f'{last - mid:+.2f}', f'{curve[-1]:.2f}'])
+    return out
+
+
 def results_markdown(results: Dict, args: argparse.Namespace) -> str:
     lines = [f"# AT/DT on {results['pair']}: results across seeds", '',
              f"Command: `{results['command']}`  ",
@@ -583,6 +613,17 @@ def results_markdown(results: Dict, args: argparse.Namespace) -> str:
                              ' | '.join(_fmt(a.get(mk), dec) for mk, _, dec in cols) +
                              f" | {', '.join(map(str, b.get('seeds', []))) or '—'} |")
             lines.append('')
+    plateau = plateau_rows(results)
+    if plateau:
+        lines += ['## Plateau check: each stage\'s validation curve in thirds', '',
+                  f"Validation every {results.get('val_interval')} iterations on the "
+                  "stage's own validation set (N1, N2 and G: A's; the oracle: B's). Middle / "
+                  'last: mean of the middle and of the last third of the points.', '',
+                  '| direction | seed | stage | metric | points | first | middle third | '
+                  'last third | last − middle | final |',
+                  '|---|---|---|---|---|---|---|---|---|---|']
+        lines += ['| ' + ' | '.join(map(str, r)) + ' |' for r in plateau]
+        lines.append('')
     return '\n'.join(lines)
 
 
