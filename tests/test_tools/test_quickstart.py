@@ -7,19 +7,28 @@ import math
 import os.path as osp
 import subprocess
 
+import pytest
+
 from helpers import REPO, run_tool, tool_env
 
 
-def test_quickstart_script_end_to_end(tmp_path):
+@pytest.mark.parametrize('amp', [None, '1'])
+def test_quickstart_script_end_to_end(tmp_path, amp):
     work, data = str(tmp_path / 'work'), str(tmp_path / 'data')
     env = tool_env(QUICKSTART_VIEWS='8', QUICKSTART_ITERS='2', QUICKSTART_VAL_SCENES='2',
                    QUICKSTART_DATA=data, WORK_DIR=work)
+    env.pop('QUICKSTART_AMP', None)
+    if amp:
+        env['QUICKSTART_AMP'] = amp
     proc = run_tool(['bash', 'tools/quickstart.sh'], env=env, timeout=1200)
     log = proc.stdout + proc.stderr
     assert '[quickstart] done' in log
-    # mixed precision by default: the bf16 optimiser wrappers of the --amp path train
-    assert 'mixed precision (--amp)' in log
-    assert 'synthssl.BF16OptimWrapper' in log
+    if amp:  # QUICKSTART_AMP=1: the bf16 optimiser wrappers of the --amp path train
+        assert 'mixed precision (--amp)' in log
+        assert 'synthssl.BF16OptimWrapper' in log
+    else:  # fp32 by default
+        assert 'for 2 iterations, fp32' in log
+        assert 'BF16OptimWrapper' not in log
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
     with open(osp.join(work, 'metrics.json')) as f:
         metrics = json.load(f)
