@@ -35,7 +35,9 @@ are compared as means over windows of ``--window`` iterations: bf16 agrees when 
 distance to fp32 (same seed) is within the fp32 seed-to-seed distance. The runs also validate
 every ``--metrics-at`` iterations (default 100, the quick start's length) and the report
 compares those pretext metrics the same way (the quick start's default precision follows
-``metrics_agree``)::
+``metrics_agree``). ``--amp-seeds`` adds bf16 runs with further seeds, and the report then
+compares the two precisions' seed distributions of every metric (``seed_distributions``:
+means, spreads, Welch's t). Runs already finished in ``--work-dir`` are reused::
 
     python tools/benchmarks/pretrain_throughput.py --trajectory --trajectory-iters 200
 """
@@ -318,6 +320,16 @@ def train_losses(work_dir: str) -> Dict[str, List[float]]:
     return out
 
 
+def finished(work_dir: str, iters: int) -> bool:
+    """Whether ``work_dir`` holds a run that logged ``iters`` training iterations and a
+    validation (then it is reused, not trained again)."""
+    if not glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')):
+        return False
+    recs = _scalars(work_dir)
+    return sum('loss' in r for r in recs) >= iters and \
+        any(not any(k in r for k in LOSS_KEYS) and any('/' in k for k in r) for r in recs)
+
+
 def val_metrics(work_dir: str, step: int) -> Dict[str, float]:
     """The pretext metrics of the validation at iteration ``step`` (the quick start's
     held-out renders, evaluated in fp32 in both precisions: ``--amp`` only changes the
@@ -343,15 +355,20 @@ def trajectory(args: argparse.Namespace) -> dict:
     os.makedirs(args.work_dir, exist_ok=True)
     n = args.trajectory_iters
     runs = [('fp32', args.seeds[0]), ('bf16', args.seeds[0])] + \
-        [('fp32', s) for s in args.seeds[1:]]
+        [('fp32', s) for s in args.seeds[1:]] + \
+        [('bf16', s) for s in args.amp_seeds if s != args.seeds[0]]
     if not 0 < args.metrics_at <= n:
         sys.exit(f'pretrain_throughput: --metrics-at {args.metrics_at} is not in 1..{n}')
-    procs, seconds, losses, metrics = {}, {}, {}, {}
+    procs, seconds, losses, metrics, reused = {}, {}, {}, {}, []
     for precision, seed in runs:
         name = f'{precision}_seed{seed}'
         work = osp.join(osp.abspath(args.work_dir), name)
         if args.logged_only:
             losses[name] = train_losses(work)
+            continue
+        if finished(work, n):  # a run of an earlier invocation in this work dir
+            losses[name], metrics[name] = train_losses(work), val_metrics(work, args.metrics_at)
+            reused.append(name)
             continue
         cmd = [sys.executable, 'tools/train.py', QUICKSTART, '--work-dir', work,
                '--cfg-options', f'train_cfg.max_iters={n}',
@@ -403,14 +420,40 @@ def trajectory(args: argparse.Namespace) -> dict:
             bf16_within_fp32_spread=bool(spread) and bf16_dist <= min(spread))
     report = dict(config=osp.relpath(QUICKSTART, REPO), data=args.data, views=args.views,
                   iters=n, window=w, threads=args.threads, jobs=args.jobs, seeds=args.seeds,
-                  wall_seconds=seconds, losses=compare,
+                  wall_seconds=seconds, reused_runs=reused, losses=compare,
                   agree=all(c['bf16_within_fp32_spread'] for c in compare.values()))
     if metrics:  # the quick start's pretext metrics after --metrics-at iterations
         report['metrics_at'] = args.metrics_at
         report['metrics'] = metric_agreement(metrics, ref, amp, others)
         report['metrics_agree'] = all(m['bf16_within_fp32_spread']
                                       for m in report['metrics'].values())
+        amp_runs = [f'bf16_seed{s}' for s in [args.seeds[0]] + args.amp_seeds
+                    if f'bf16_seed{s}' in metrics]
+        if len(amp_runs) > 1:
+            report['seed_distributions'] = seed_distributions(
+                metrics, [ref] + others, sorted(set(amp_runs)))
     return report
+
+
+def seed_distributions(metrics: Dict[str, Dict[str, float]], fp32_runs: List[str],
+                       bf16_runs: List[str]) -> Dict[str, dict]:
+    """Per metric: fp32 over its seeds against bf16 over its seeds (unpaired): means, sample
+    standard deviations, the difference of the means and Welch's t (difference / its standard
+    error). |t| well above 2 says the precision moves the metric by more than seeds do."""
+    out = {}
+    for k in sorted(metrics[fp32_runs[0]]):
+        a = [metrics[r][k] for r in fp32_runs if k in metrics[r]]
+        b = [metrics[r][k] for r in bf16_runs if k in metrics[r]]
+        if len(a) < 2 or len(b) < 2:
+            continue
+        sa, sb = statistics.stdev(a), statistics.stdev(b)
+        se = (sa ** 2 / len(a) + sb ** 2 / len(b)) ** 0.5
+        diff = statistics.fmean(b) - statistics.fmean(a)
+        out[k] = dict(fp32_mean=round(statistics.fmean(a), 4), fp32_std=round(sa, 4),
+                      bf16_mean=round(statistics.fmean(b), 4), bf16_std=round(sb, 4),
+                      n=[len(a), len(b)], bf16_minus_fp32=round(diff, 4),
+                      welch_t=round(diff / se, 2) if se > 0 else None)
+    return out
 
 
 def metric_agreement(metrics: Dict[str, Dict[str, float]], ref: str, amp: str,
@@ -474,6 +517,9 @@ def main() -> None:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1],
                         help='trajectory: fp32 and bf16 run with the first; fp32 with the '
                         'others (the spread)')
+    parser.add_argument('--amp-seeds', type=int, nargs='*', default=[],
+                        help='trajectory: bf16 also with these seeds; with two or more bf16 '
+                        'runs the report compares the two precisions\' seed distributions')
     parser.add_argument('--data', default='data/synthssl', help='trajectory: quick-start data')
     parser.add_argument('--views', type=int, default=400,
                         help='trajectory: training views to render if --data has none')
