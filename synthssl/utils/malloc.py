@@ -7,10 +7,11 @@ block above its mmap threshold (128 KiB, rising to at most 32 MiB) with a fresh 
 unmaps it on ``free``, so a 150 MB tensor (fc6's weight gradient, its bfloat16 cast under
 autocast) costs ~37,000 page faults each time it is made: measured on one thread, a
 (4096, 9216) float32 -> bfloat16 cast takes 37 ms into new memory and 6 ms into reused memory,
-and alexnet_3task's training step (batch 8, 99²) ran 1.43x faster in float32 and 1.31x faster in
-bfloat16 with the settings below (``tools/benchmarks/pretrain_throughput.py`` measures it:
-``malloc_tuning_speedup``). This is what jemalloc or tcmalloc, preloaded, would also give; here
-it needs no preload and no extra package.
+and alexnet_3task's training step (batch 8, 99², one thread) ran 1.41-1.45x faster in both
+precisions with the settings below, at +6 % (float32) / +10 % (bfloat16) peak RSS
+(``tools/benchmarks/pretrain_throughput.py`` measures it: ``malloc_tuning_speedup``). This is
+what jemalloc or tcmalloc, preloaded, would also give; here it needs no preload and no extra
+package.
 
 Performance only: where the memory comes from changes no result. The cost is memory: what the
 process frees is kept for reuse instead of being returned to the system, so the resident size
