@@ -20,9 +20,9 @@ Each child counts the FLOPs of one training step (``FlopCounterMode``: convoluti
 matmuls, forward and backward), times ``--iters`` steps, then measures the fp32 and bf16
 peak of a ``--peak-size``² matmul in the same process. The report gives medians, the
 achieved GFLOP/s, its fraction of the peak of the same precision, and per-repeat ratios
-(bf16 speed-up, framework/plain time, channels-last and malloc-tuning speed-ups); ``--profile N``
-adds the N
-ops with the most self CPU time of one framework step per precision::
+(bf16 speed-up, framework/plain time, channels-last and malloc-tuning speed-ups);
+``--profile N`` adds the N ops with the most self CPU time of one framework step per
+precision::
 
     OMP_NUM_THREADS=1 python tools/benchmarks/pretrain_throughput.py   # batch 8, 99², 1 thread
 

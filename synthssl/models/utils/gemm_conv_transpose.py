@@ -48,7 +48,7 @@ class GemmConvTranspose2d(nn.ConvTranspose2d):
             else out
 
     def _gemm_fold(self, x: torch.Tensor) -> torch.Tensor:
-        n, _, h, w = x.shape
+        h, w = x.shape[-2:]
         kh, kw = self.kernel_size
         # (N, H·W, C) x (C, O·kh·kw) -> (N, O·kh·kw, H·W)
         cols = F.linear(x.flatten(2).transpose(1, 2), self.weight.flatten(1).t()).transpose(1, 2)
