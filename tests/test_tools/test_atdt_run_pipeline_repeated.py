@@ -115,6 +115,8 @@ def test_repeated_runs_write_results_across_seeds(pipeline, atdt_pair, tmp_path,
             assert [it for it, _ in curve[metric_keys[direction][0]]] == [1, 2]
             assert [it for it, _ in curve['loss']] == [1, 2]
             logs = on_disk['runs'][direction][f'seed{s}']['baseline']['logs']
+            assert on_disk['runs'][direction][f'seed{s}']['atdt']['command'] == \
+                on_disk['command']
             assert logs and all((res / p).is_file() for p in logs)
         # different seeds gave different training losses
         losses = [logged_scalars(str(work / direction / f'seed{s}' / rows['baseline']))['loss']
@@ -156,8 +158,14 @@ def test_published_runs_of_other_directions_and_seeds_are_kept(pipeline, tmp_pat
     assert out['directions'] == ['dep2sem', 'sem2dep'] and out['seeds'] == [0, 1]
     assert out['table']['dep2sem']['atdt']['seeds'] == [0]
     assert out['runs']['dep2sem']['seed0']['atdt']['metrics_B'] == metrics
-    assert '| AT/DT (D2(G(E1(x_B)))) | 13.13 (n=1) | 57.93 (n=1) | 0 |' in \
-        (res_dir / 'results.md').read_text()
+    md = (res_dir / 'results.md').read_text()
+    assert '| AT/DT (D2(G(E1(x_B)))) | 13.13 (n=1) | 57.93 (n=1) | 0 |' in md
+    # the carried seed was published before commands were recorded per stage: said so,
+    # and not attributed to this command
+    assert '- Dep.→Sem. seed 0: an earlier command, not recorded per seed' in md
+    assert out['command'].endswith('--seeds 1 --work-dir ' + str(tmp_path / 'work') +
+                                   ' --results-dir ' + str(res_dir) + ' --iters 3 3 5 '
+                                   '--val-interval 1')
     # re-running a published seed whose work dir is gone (here: nothing on disk yet) keeps
     # its published rows until its stages are tested again
     again = pipeline.main(argv[:argv.index('--directions')] + [
@@ -190,3 +198,24 @@ def test_plateau_rows_split_each_curve_in_thirds(pipeline):
                                         written='w', directions=[], table={},
                                         val_interval=300), None)
     assert '## Plateau check' in md and '| Dep.→Sem. | seed0 | baseline | mIoU | 6 |' in md
+
+
+def test_results_name_the_command_of_each_direction_and_seed(pipeline):
+    """results.md lists, per command, the directions and seeds whose stages it produced:
+    a seed carried over from an earlier command keeps that command, a seed with stages from
+    two commands (a later one added a stage) is listed under both."""
+    runs = dict(dep2sem=dict(seed1=dict(n1=dict(command='python a'), atdt=dict(command='python b')),
+                             seed0=dict(n1=dict(command='python a'))),
+                sem2dep=dict(seed0=dict(n1=dict(command='python b')),
+                             seed10=dict(n1=dict(command='python b')),
+                             seed2=dict(n1=dict())))
+    made_by = pipeline.run_commands(dict(runs=runs))
+    assert made_by == {'python a': ['Dep.→Sem. seed 0', 'Dep.→Sem. seed 1'],
+                       'python b': ['Dep.→Sem. seed 1', 'Sem.→Dep. seed 0', 'Sem.→Dep. seed 10'],
+                       '': ['Sem.→Dep. seed 2']}
+    md = pipeline.results_markdown(dict(runs=runs, pair='p', command='python b', git_commit='h',
+                                        written='w', directions=[], table={}), None)
+    assert 'Last command: `python b`' in md
+    assert '- Dep.→Sem. seed 0, Dep.→Sem. seed 1: `python a`' in md
+    assert '- Dep.→Sem. seed 1, Sem.→Dep. seed 0, Sem.→Dep. seed 10: `python b`' in md
+    assert '- Sem.→Dep. seed 2: an earlier command, not recorded per seed' in md

@@ -468,6 +468,10 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
             prev = {}
     directions = [d for d in DIRECTION_TITLES
                   if d in args.directions or d in prev.get('runs', {})]
+    # the run's command (a --summary-only rewrite records the command it summarises); every
+    # stage read from disk records it, so carried-over seeds keep the command that made them
+    command = 'python ' + ' '.join(shlex.quote(a) for a in ['tools/atdt/run_pipeline.py'] + argv
+                                   if a != '--summary-only')
     for direction in directions:
         d_args = copy.copy(args)
         d_args.direction, d_args.variant, d_args.configs = direction, None, {}
@@ -507,7 +511,7 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
                 if not osp.isdir(stage_dir):
                     continue
                 info = dict(stage=stage, trained=osp.isfile(osp.join(stage_dir, 'done.json')),
-                            curves=_curves(stage_dir))
+                            command=command, curves=_curves(stage_dir))
                 for dom in ('B', 'A'):
                     mpath = osp.join(stage_dir, f'metrics_{dom}.json')
                     if osp.isfile(mpath):
@@ -533,10 +537,7 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
                                        if mk != '_seeds'}, seeds=vals['_seeds'])
                             for row, vals in rows.items()}
     results = dict(
-        # the run's command (a --summary-only rewrite records the command it summarises)
-        pair=args.pair, command='python ' + ' '.join(
-            shlex.quote(a) for a in ['tools/atdt/run_pipeline.py'] + argv
-            if a != '--summary-only'),
+        pair=args.pair, command=command,
         git_commit=_git_commit(), written=time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()),
         seeds=sorted({int(k[len('seed'):]) for d in runs.values() for k in d} | set(args.seeds)),
         directions=directions, iters=args.iters,
@@ -582,12 +583,36 @@ def plateau_rows(results: Dict) -> List[List[str]]:
     return out
 
 
+def run_commands(results: Dict) -> Dict[str, List[str]]:
+    """Command -> the directions and seeds (``'Dep.→Sem. seed 0'``) whose stages it last
+    collected from disk, in the order first seen ('' for stages published before commands
+    were recorded per stage)."""
+    out: Dict[str, List[str]] = {}
+    for direction, seeds in results.get('runs', {}).items():
+        for seed, stages in sorted(seeds.items(), key=lambda kv: int(kv[0][len('seed'):])):
+            name = f"{DIRECTION_TITLES[direction].split(' ')[0]} seed {seed[len('seed'):]}"
+            for info in stages.values():
+                runs = out.setdefault(info.get('command', ''), [])
+                if name not in runs:
+                    runs.append(name)
+    return out
+
+
 def results_markdown(results: Dict, args: argparse.Namespace) -> str:
     lines = [f"# AT/DT on {results['pair']}: results across seeds", '',
-             f"Command: `{results['command']}`  ",
+             f"Last command: `{results['command']}`  ",
              f"HEAD when written: `{results['git_commit']}`, {results['written']}.  ",
              'Cells: mean ± sample std over the seeds with a result (n); a stage not yet '
              'tested is —.', '']
+    made_by = run_commands(results)
+    if made_by:
+        lines += ['Commands that produced the directions and seeds (one schedule; a direction '
+                  'and seed is deterministic, so its command reproduces it):', '']
+        unrecorded = ('an earlier command, not recorded per seed (see the git history of '
+                      'results.json)')
+        lines += [f'- {", ".join(runs)}: ' + (f'`{cmd}`' if cmd else unrecorded)
+                  for cmd, runs in made_by.items()]
+        lines.append('')
     for direction in results['directions']:
         cols = TABLE_METRICS[direction]
         tab = results['table'].get(direction, {})
