@@ -118,8 +118,7 @@ def collect(model, loader, domain: str, stats: Dict[str, MomentStats],
             stats.setdefault(f'{name}_{domain}', MomentStats()).update(
                 valid_vectors(f, samples, inputs.shape[2:]))
         seen += inputs.shape[0]
-        for _ in range(inputs.shape[0]):
-            bar.update()
+        bar.update(inputs.shape[0])
         if max_images is not None and seen >= max_images:
             break
     sys.stderr.write('\n')
