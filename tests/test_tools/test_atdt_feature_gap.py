@@ -10,6 +10,8 @@ from mmengine.registry import MODELS, init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import BaseDataElement
 
+from synthssl.models.utils.mmseg_adapter import resnet_encode
+
 from atdt_helpers import load_stage
 from helpers import load_tool
 
@@ -93,7 +95,7 @@ def test_gaps_of_a_tiny_stage3(tool, stage3, tmp_path):
     model.eval()
     dl = dict(cfg.val_dataloader, batch_size=2)
     data = model.data_preprocessor(next(iter(Runner.build_dataloader(dl))), False)
-    enc = tool.resnet_encode
+    enc = resnet_encode
     with torch.no_grad():
         e2 = enc(model.target.backbone, data['inputs'], model.transfer_level)
         g = model.transfer(enc(model.source_encoder, data['inputs'], model.transfer_level))
@@ -104,6 +106,34 @@ def test_gaps_of_a_tiny_stage3(tool, stage3, tmp_path):
     # a run_pipeline stage folder: done.json names config and checkpoint
     (tmp_path / 'done.json').write_text(json.dumps(dict(config=config, checkpoint=ckpt)))
     assert tool.main([str(tmp_path), '--batch-size', '1'])['gaps'] == res['gaps']
+
+
+def test_non_shared_n1_uses_its_domain_b_encoder(tool, stage3, tmp_path):
+    """§6.2 non-shared N1: on B the tool takes E1 from N1^B (the encoder AT/DT applies
+    there), on A from the N1 that G was trained on."""
+    cfg, _, _ = stage3
+    model = MODELS.build(dict(cfg.model, separate_test_source=True,
+                              test_source_checkpoint=str(tmp_path / 'n1_b.pth')))
+    with torch.no_grad():
+        for p in model.test_source_encoder.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    model.eval()
+    dl = dict(cfg.test_dataloader, batch_size=2, num_workers=0, persistent_workers=False)
+    data = model.data_preprocessor(next(iter(Runner.build_dataloader(dl))), False)
+    stats = {}
+    assert tool.collect(model, Runner.build_dataloader(dl), 'B', stats, max_images=None) == 2
+
+    def mean(f):  # over the images' own feature locations, as the tool takes them
+        return tool.valid_vectors(f, data['data_samples'], data['inputs'].shape[2:]).double() \
+            .mean(0)
+
+    with torch.no_grad():
+        e1_b = resnet_encode(model.test_source_encoder, data['inputs'], model.transfer_level)
+        e1_a = resnet_encode(model.source_encoder, data['inputs'], model.transfer_level)
+        g_b = model.transfer(e1_b)
+    assert torch.allclose(stats['E1_B'].mean, mean(e1_b), rtol=1e-4)
+    assert not torch.allclose(stats['E1_B'].mean, mean(e1_a), rtol=1e-2)
+    assert torch.allclose(stats['G_B'].mean, mean(g_b), rtol=1e-4, atol=1e-6)
 
 
 def test_bad_inputs_name_the_file(tool, stage3, atdt_pair, tmp_path):

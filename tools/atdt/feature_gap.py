@@ -5,6 +5,7 @@ For a trained stage 3 (its ``config.py`` and checkpoint), at the transfer level,
 validation set (the config's ``val_dataloader``) and B's (its ``test_dataloader``):
 
 * ``E1``: E1(x_B) against E1(x_A): is the encoder N1 learnt on A and B domain-invariant?
+  (On B the E1 that AT/DT applies there: N1^B in the non-shared §6.2 variant.)
 * ``baseline``: E2(x_B) against E2(x_A): what D2 gets on B without AT/DT (N2 never saw B).
 * ``atdt``: G(E1(x_B)) against E2(x_A): what D2 gets on B with AT/DT, against what it was
   trained on.
@@ -41,7 +42,6 @@ from mmengine.runner import Runner  # noqa: E402
 from mmengine.runner.checkpoint import _load_checkpoint  # noqa: E402
 from mmengine.utils import ProgressBar  # noqa: E402
 
-from synthssl.models.utils.mmseg_adapter import resnet_encode  # noqa: E402
 
 #: gap name -> (features of B (or of A for the reference), features of A they are held against)
 GAPS = dict(E1=('E1_B', 'E1_A'), baseline=('E2_B', 'E2_A'), atdt=('G_B', 'E2_A'),
@@ -110,10 +110,9 @@ def collect(model, loader, domain: str, stats: Dict[str, MomentStats],
         inputs, samples = data['inputs'], data['data_samples']
         if max_images is not None:
             inputs, samples = inputs[:max_images - seen], samples[:max_images - seen]
-        level = model.transfer_level
-        f1 = resnet_encode(model.source_encoder, inputs, level)
-        feats = dict(E1=f1, E2=resnet_encode(model.target.backbone, inputs, level),
-                     G=model.transfer(f1))
+        # on B, the E1 that AT/DT applies there (N1^B in the non-shared §6.2 variant)
+        f1 = model.source_features(inputs, test_source=domain == 'B')
+        feats = dict(E1=f1, E2=model.target_features(inputs), G=model.transfer(f1))
         for name, f in feats.items():
             stats.setdefault(f'{name}_{domain}', MomentStats()).update(
                 valid_vectors(f, samples, inputs.shape[2:]))

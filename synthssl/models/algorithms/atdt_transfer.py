@@ -198,11 +198,10 @@ class ATDTTransfer(BaseDenseAlgorithm):
         return self
 
     # ------------------------------------------------------------------ encoders
-    def transferred_features(self, inputs: torch.Tensor,
-                             test_source: bool = False) -> torch.Tensor:
-        """G(E1(x)) at the transfer level: (N, 3, H, W) -> (N, C2, h, w). ``test_source``:
-        encode with the E1 applied on domain B (N1^B of the non-shared §6.2 variant; the
-        shared E1 otherwise) instead of the E1 that G is trained on."""
+    def source_features(self, inputs: torch.Tensor, test_source: bool = False) -> torch.Tensor:
+        """E1(x) at the transfer level: (N, 3, H, W) -> (N, C1, h, w). ``test_source``: encode
+        with the E1 applied on domain B (N1^B of the non-shared §6.2 variant; the shared E1
+        otherwise) instead of the E1 that G is trained on."""
         enc = self.test_source_encoder \
             if (test_source and self.test_source_encoder is not None) else self.source_encoder
         f1 = resnet_encode(enc, inputs, self.transfer_level)
@@ -210,7 +209,17 @@ class ATDTTransfer(BaseDenseAlgorithm):
             raise ValueError(f'ATDTTransfer: E1 gives {f1.shape[1]} channels at transfer level '
                              f'{self.transfer_level} but transfer.in_channels is '
                              f'{self.transfer.in_channels}')
-        return self.transfer(f1)
+        return f1
+
+    def target_features(self, inputs: torch.Tensor) -> torch.Tensor:
+        """E2(x) at the transfer level, G's regression target: (N, 3, H, W) -> (N, C2, h, w)."""
+        return resnet_encode(self.target.backbone, inputs, self.transfer_level)
+
+    def transferred_features(self, inputs: torch.Tensor,
+                             test_source: bool = False) -> torch.Tensor:
+        """G(E1(x)) at the transfer level: (N, 3, H, W) -> (N, C2, h, w); ``test_source`` as
+        in :meth:`source_features`."""
+        return self.transfer(self.source_features(inputs, test_source))
 
     def decode(self, feat: torch.Tensor, batch_img_metas: List[dict]) -> torch.Tensor:
         """D2 (after N2's remaining stages): transferred feature -> N2's head prediction
@@ -234,7 +243,7 @@ class ATDTTransfer(BaseDenseAlgorithm):
                 'model.target_checkpoint to the stage-1/2 checkpoints (they are loaded by '
                 'init_weights(), which the Runner calls before training)')
         with torch.no_grad():
-            target = resnet_encode(self.target.backbone, inputs, self.transfer_level)
+            target = self.target_features(inputs)
         pred = self.transferred_features(inputs)
         if pred.shape != target.shape:
             raise ValueError(f'ATDTTransfer: G gives {tuple(pred.shape)} but E2 gives '
