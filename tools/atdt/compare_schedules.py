@@ -1,0 +1,180 @@
+# Copyright (c) synthssl contributors.
+"""What a longer schedule changed: two results folders of ``tools/atdt/run_pipeline.py``
+(same pair, different ``--iters``), stage by stage.
+
+A stage trained to a plateau gains little when its schedule is lengthened. Within one run
+that is hard to see, because the poly learning rate goes to zero at the end of any schedule
+and flattens every curve there; between two schedules it is measured directly. For every
+direction, stage (N1, N2 = the baseline, G = AT/DT, the oracle, G at levels 0-2) and metric,
+over the seeds both folders hold:
+
+* ``own``: the mean of the last third of the stage's validation curve on its own
+  validation set (N1, N2, G: A's; the oracle: B's), the plateau metric of ``results.md``
+  (mIoU for semantics, δ<1.25 for depth);
+* ``B``: the tested metrics on B of the results table (N1 is not tested on B).
+
+Each gives mean ± sample std over the seeds per schedule, the change of the mean, and that
+change over the larger of the two seed spreads (``|Δ| / spread``: below 1, lengthening the
+schedule moved the stage less than changing the seed does).
+
+Example (the 1200 / 1200 / 2400 and 2400 / 2400 / 4800 runs of docs/atdt.md)::
+
+    python tools/atdt/compare_schedules.py docs/results/atdt_render-indoor2warm \\
+        docs/results/atdt_render-indoor2warm_plateau --out-md schedules.md
+"""
+import argparse
+import json
+import os.path as osp
+import sys
+from typing import Dict, List, Optional
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from run_pipeline import (DIRECTION_TITLES, PLATEAU_METRIC, TABLE_METRICS,  # noqa: E402
+                          _stats)
+
+#: stage key in results.json -> its title here
+STAGE_TITLES = dict(n1='N1 (task 1 on A ∪ B)', baseline='N2 = baseline (task 2 on A)',
+                    atdt='G = AT/DT (level 3)', oracle='oracle (task 2 on B)',
+                    atdt_level0='G at level 0', atdt_level1='G at level 1',
+                    atdt_level2='G at level 2')
+
+
+def load_results(folder: str) -> Dict:
+    """``folder/results.json`` of run_pipeline (or that file itself)."""
+    path = folder if folder.endswith('.json') else osp.join(folder, 'results.json')
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'compare_schedules: {path} does not exist (a results '
+                                'folder of tools/atdt/run_pipeline.py --results-dir)')
+    with open(path, encoding='utf-8') as f:
+        res = json.load(f)
+    for key in ('pair', 'iters', 'runs'):
+        if key not in res:
+            raise ValueError(f'compare_schedules: {path} has no {key!r}: not a results.json '
+                             'of tools/atdt/run_pipeline.py')
+    res['_path'] = path
+    return res
+
+
+def last_third(info: Dict, metric: str) -> Optional[float]:
+    """Mean of the last third of a stage's validation curve of ``metric`` (None below 3
+    points)."""
+    curve = [v for _, v in sorted(info.get('curves', {}).get(metric, []), key=lambda p: p[0])]
+    if len(curve) < 3:
+        return None
+    n = len(curve)
+    tail = curve[2 * n // 3:]
+    return sum(tail) / len(tail)
+
+
+def _task(direction: str, stage: str) -> str:
+    first = 'depth' if direction == 'dep2sem' else 'semantics'
+    second = 'semantics' if first == 'depth' else 'depth'
+    return first if stage == 'n1' else second
+
+
+def compare(short: Dict, long: Dict) -> Dict:
+    """Rows of (direction, stage, metric): both schedules' stats over the common seeds,
+    the change of the mean and ``|Δ| / spread``."""
+    if short['pair'] != long['pair']:
+        raise ValueError(f"compare_schedules: {short['_path']} is pair {short['pair']!r}, "
+                         f"{long['_path']} is {long['pair']!r}")
+    rows: List[Dict] = []
+    for direction in DIRECTION_TITLES:
+        s_runs, l_runs = short['runs'].get(direction, {}), long['runs'].get(direction, {})
+        seeds = sorted(set(s_runs) & set(l_runs), key=lambda s: int(s[len('seed'):]))
+        stages = [k for k in STAGE_TITLES
+                  if any(k in s_runs[s] and k in l_runs[s] for s in seeds)]
+        for stage in stages:
+            own_key, own_title = PLATEAU_METRIC[_task(direction, stage)]
+            metrics = [('own', own_key, f'{own_title} (own val., last third)', 2)]
+            metrics += [('B', mk, f'{title} on B', dec)
+                        for mk, title, dec in TABLE_METRICS[direction]]
+            for where, mk, title, dec in metrics:
+                vals = {'short': [], 'long': []}
+                used = []
+                for seed in seeds:
+                    pair = []
+                    for res_runs in (s_runs, l_runs):
+                        info = res_runs[seed].get(stage, {})
+                        v = last_third(info, mk) if where == 'own' else \
+                            info.get('metrics_B', {}).get(mk)
+                        pair.append(v)
+                    if None in pair:
+                        continue
+                    used.append(int(seed[len('seed'):]))
+                    vals['short'].append(pair[0])
+                    vals['long'].append(pair[1])
+                if not used:
+                    continue
+                st = {k: _stats(v) for k, v in vals.items()}
+                delta = st['long']['mean'] - st['short']['mean']
+                spreads = [s['std'] for s in st.values() if s['std'] is not None]
+                spread = max(spreads) if spreads else None
+                rows.append(dict(direction=direction, stage=stage, where=where, metric=mk,
+                                 title=title, decimals=dec, seeds=used, short=st['short'],
+                                 long=st['long'], delta=delta,
+                                 delta_over_spread=(abs(delta) / spread
+                                                    if spread else None)))
+    return dict(pair=long['pair'],
+                short=dict(results=short['_path'], iters=short['iters']),
+                long=dict(results=long['_path'], iters=long['iters']), rows=rows)
+
+
+def _cell(st: Dict, dec: int) -> str:
+    if st['std'] is None:
+        return f"{st['mean']:.{dec}f}"
+    return f"{st['mean']:.{dec}f} ± {st['std']:.{dec}f}"
+
+
+def to_markdown(cmp: Dict) -> str:
+    s_it = ' / '.join(map(str, cmp['short']['iters']))
+    l_it = ' / '.join(map(str, cmp['long']['iters']))
+    lines = [f"# AT/DT on {cmp['pair']}: {s_it} against {l_it} iterations", '',
+             f"Short: `{cmp['short']['results']}`; long: `{cmp['long']['results']}`. "
+             'Mean ± sample std over the seeds both hold; Δ = long − short; |Δ| / spread: '
+             'the change over the larger seed std (below 1: the longer schedule moved the '
+             'stage less than the seed does).', '']
+    for direction in DIRECTION_TITLES:
+        rows = [r for r in cmp['rows'] if r['direction'] == direction]
+        if not rows:
+            continue
+        lines += [f'## {DIRECTION_TITLES[direction]}', '',
+                  f'| stage | metric | {s_it} | {l_it} | Δ | \\|Δ\\| / spread | seeds |',
+                  '|---|---|---|---|---|---|---|']
+        for r in rows:
+            ratio = '—' if r['delta_over_spread'] is None else f"{r['delta_over_spread']:.1f}"
+            dec = r['decimals']
+            lines.append(f"| {STAGE_TITLES[r['stage']]} | {r['title']} | "
+                         f"{_cell(r['short'], dec)} | {_cell(r['long'], dec)} | "
+                         f"{r['delta']:+.{dec}f} | {ratio} | "
+                         f"{', '.join(map(str, r['seeds']))} |")
+        lines.append('')
+    return '\n'.join(lines)
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('short', help='results folder (or results.json) of the shorter schedule')
+    p.add_argument('long', help='results folder (or results.json) of the longer schedule')
+    p.add_argument('--out', help='also write the JSON here')
+    p.add_argument('--out-md', help='also write the markdown table here')
+    return p.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> Dict:
+    args = parse_args(argv)
+    cmp = compare(load_results(args.short), load_results(args.long))
+    md = to_markdown(cmp)
+    print(md, flush=True)
+    if args.out:
+        with open(args.out, 'w', encoding='utf-8') as f:
+            json.dump(cmp, f, indent=1)
+    if args.out_md:
+        with open(args.out_md, 'w', encoding='utf-8') as f:
+            f.write(md + '\n')
+    return cmp
+
+
+if __name__ == '__main__':
+    main()
