@@ -18,7 +18,7 @@ def _results(iters, own, b, pair='render-indoor2warm'):
     """results.json of Dep.->Sem. with N2's validation curve ``own[seed]`` and its mIoU on
     B ``b[seed]``."""
     runs = {f'seed{s}': dict(baseline=dict(
-        curves=dict(mIoU=[[300 * (i + 1), v] for i, v in enumerate(own[s]) if v is not None]),
+        curves=dict(mIoU=[[300 * (i + 1), v] for i, v in enumerate(own[s])]),
         metrics_B=dict(mIoU=b[s], aAcc=10. * b[s]))) for s in own}
     return dict(pair=pair, iters=iters, runs=dict(dep2sem=runs))
 

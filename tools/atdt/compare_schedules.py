@@ -30,7 +30,7 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from run_pipeline import (DIRECTION_TITLES, PLATEAU_METRIC, TABLE_METRICS,  # noqa: E402
-                          _stats)
+                          _stats, curve_thirds, stage_task)
 
 #: stage key in results.json -> its title here
 STAGE_TITLES = dict(n1='N1 (task 1 on A ∪ B)', baseline='N2 = baseline (task 2 on A)',
@@ -58,18 +58,8 @@ def load_results(folder: str) -> Dict:
 def last_third(info: Dict, metric: str) -> Optional[float]:
     """Mean of the last third of a stage's validation curve of ``metric`` (None below 3
     points)."""
-    curve = [v for _, v in sorted(info.get('curves', {}).get(metric, []), key=lambda p: p[0])]
-    if len(curve) < 3:
-        return None
-    n = len(curve)
-    tail = curve[2 * n // 3:]
-    return sum(tail) / len(tail)
-
-
-def _task(direction: str, stage: str) -> str:
-    first = 'depth' if direction == 'dep2sem' else 'semantics'
-    second = 'semantics' if first == 'depth' else 'depth'
-    return first if stage == 'n1' else second
+    thirds = curve_thirds(info, metric)
+    return None if thirds is None else sum(thirds[2]) / len(thirds[2])
 
 
 def compare(short: Dict, long: Dict) -> Dict:
@@ -85,7 +75,7 @@ def compare(short: Dict, long: Dict) -> Dict:
         stages = [k for k in STAGE_TITLES
                   if any(k in s_runs[s] and k in l_runs[s] for s in seeds)]
         for stage in stages:
-            own_key, own_title = PLATEAU_METRIC[_task(direction, stage)]
+            own_key, own_title = PLATEAU_METRIC[stage_task(direction, stage)]
             metrics = [('own', own_key, f'{own_title} (own val., last third)', 2)]
             metrics += [('B', mk, f'{title} on B', dec)
                         for mk, title, dec in TABLE_METRICS[direction]]

@@ -557,6 +557,22 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
 PLATEAU_METRIC = dict(semantics=('mIoU', 'mIoU'), depth=('depth/a1', 'δ<1.25 (%)'))
 
 
+def stage_task(direction: str, key: str) -> str:
+    """The task a stage of ``direction`` learns: N1 task 1, every other stage task 2."""
+    first, second = ('depth', 'semantics') if direction == 'dep2sem' else ('semantics', 'depth')
+    return first if key == 'n1' else second
+
+
+def curve_thirds(info: Dict, metric: str) -> Optional[List[List[float]]]:
+    """A stage's validation curve of ``metric`` (``results.json`` ``curves``), in iteration
+    order, split into thirds by validation point; None below 3 points."""
+    curve = [v for _, v in sorted(info.get('curves', {}).get(metric, []), key=lambda p: p[0])]
+    n = len(curve)
+    if n < 3:
+        return None
+    return [curve[i * n // 3:(i + 1) * n // 3] for i in range(3)]
+
+
 def plateau_rows(results: Dict) -> List[List[str]]:
     """Per direction, seed and stage: its validation curve split into thirds (by
     validation point); the mean of the middle and of the last third and their difference.
@@ -564,18 +580,14 @@ def plateau_rows(results: Dict) -> List[List[str]]:
     it gained before."""
     out = []
     for direction, seeds in results['runs'].items():
-        first_task = 'depth' if direction == 'dep2sem' else 'semantics'
-        second_task = 'semantics' if first_task == 'depth' else 'depth'
         for seed, stages in sorted(seeds.items()):
             for key, info in stages.items():
-                task = first_task if key == 'n1' else second_task
-                mk, title = PLATEAU_METRIC[task]
-                points = sorted(info.get('curves', {}).get(mk, []), key=lambda p: p[0])
-                curve = [v for _, v in points]
-                if len(curve) < 3:
+                mk, title = PLATEAU_METRIC[stage_task(direction, key)]
+                thirds = curve_thirds(info, mk)
+                if thirds is None:
                     continue
+                curve = [v for t in thirds for v in t]
                 n = len(curve)
-                thirds = [curve[i * n // 3:(i + 1) * n // 3] for i in range(3)]
                 mid, last = (sum(t) / len(t) for t in thirds[1:])
                 out.append([DIRECTION_TITLES[direction].split(' ')[0], seed, key, title,
                             str(n), f'{curve[0]:.2f}', f'{mid:.2f}', f'{last:.2f}',
