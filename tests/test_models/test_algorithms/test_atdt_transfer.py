@@ -7,6 +7,7 @@ from mmengine.optim import OptimWrapper
 
 from atdt_helpers import NET_DP, depth_net, sem_batch, semantic_net
 from helpers import assert_finite_metrics
+from synthssl.models.utils.mmseg_adapter import resnet_encode
 from synthssl.registry import MODELS
 
 pytestmark = pytest.mark.usefixtures('mmseg_scope')
@@ -67,6 +68,13 @@ def test_training_g_only_updates_g(tmp_path):
     for k, v in frozen.items():
         assert torch.equal(v, now[k]), f'{k} changed'  # incl. BN running stats/num_batches
     assert any(not torch.equal(v, model.transfer.state_dict()[k]) for k, v in g0.items())
+    # the loss is G(E1(x))'s MSE to N2's own backbone features at the transfer level
+    batch = model.data_preprocessor(sem_batch(seed=5), True)
+    with torch.no_grad():
+        e1 = resnet_encode(model.source_encoder, batch['inputs'], model.transfer_level)
+        e2 = resnet_encode(model.target.backbone, batch['inputs'], model.transfer_level)
+        expected = torch.nn.functional.mse_loss(model.transfer(e1), e2)
+        assert model.loss(**batch)['loss_transfer'] == pytest.approx(float(expected))
 
 
 def test_predict_returns_mmseg_predictions(tmp_path):
@@ -152,9 +160,8 @@ def test_odd_sized_test_images_are_padded_to_64_and_cropped_back(tmp_path):
         pred = net.test_step(data())[0].pred_depth_map.data
         x = torch.zeros(1, 3, 64, 128)
         x[..., :56, :88] = img.float() / 255  # NET_DP: [0, 1], zero padding
-        full = net.decode_head.predict(net.extract_feat(x), [dict(img_shape=(64, 128),
-                                                                 pad_shape=(64, 128))],
-                                       net.test_cfg)
+        metas = [dict(img_shape=(64, 128), pad_shape=(64, 128))]
+        full = net.decode_head.predict(net.extract_feat(x), metas, net.test_cfg)
     assert pred.shape == (1, 56, 88)
     torch.testing.assert_close(pred, full[0, :, :56, :88])
     # Sem.->Dep. AT/DT on the same frame: G's /64 hourglass needs the padding
