@@ -21,9 +21,12 @@ FULL = {'depth_AB', 'depth_A', 'depth_B', 'semantic_AB', 'semantic_A', 'semantic
 ABLATIONS = {'dep2sem_transfer_level0', 'dep2sem_transfer_level1', 'dep2sem_transfer_level2',
              'depth_A_nonshared', 'depth_B_nonshared', 'dep2sem_transfer_nonshared',
              'depth_AB_nobn', 'semantic_A_nobn', 'dep2sem_transfer_nobn'}
+LEVELS = {'dep2sem_transfer_level0', 'dep2sem_transfer_level1', 'dep2sem_transfer_level2'}
 #: pair -> its stage configs (paper: Tab. 1, 2, Fig. 4, Tab. 5, 6)
 SHIPPED = {
     'render-indoor2warm': FULL | ABLATIONS,  # everything on the built-in pair
+    # the built-in pair with ResNet-18 task networks (the CPU plateau schedule) and Fig. 4
+    'render-indoor2warm_r18': FULL | LEVELS,
     'carla2cityscapes': FULL,  # Tab. 1c, 2b
     'synthia2carla': FULL,  # Tab. 1a, 2a
     # Tab. 1b (Dep.->Sem. only) and the ablations
@@ -139,17 +142,19 @@ def test_carla2kitti_focal_per_image_and_padding():
     assert oracle.train_dataloader.dataset.depth_dir.endswith('disp_occ_0')
 
 
-@pytest.mark.parametrize('pair', ['synthia2cityscapes', 'render-indoor2warm'])
+@pytest.mark.parametrize('pair,depth', [('synthia2cityscapes', 50), ('render-indoor2warm', 50),
+                                        ('render-indoor2warm_r18', 18)])
 @pytest.mark.parametrize('level', [0, 1, 2, 3])
-def test_transfer_level_configs_match_resnet50(level, pair):
-    """Fig. 4: G's channels are those of ResNet-50's residual stage `level` (4 = the main
-    config), checked on the real encoder."""
+def test_transfer_level_configs_match_the_encoder(level, pair, depth):
+    """Fig. 4: G's channels are those of the encoder's (ResNet-50's, or ResNet-18's)
+    residual stage `level` (4 = the main config), checked on the real encoder."""
     from mmengine.registry import MODELS
 
     from synthssl.models.utils.mmseg_adapter import resnet_encode
     name = 'dep2sem_transfer' + (f'_level{level}' if level < 3 else '')
     cfg = _cfg(f'{pair}/{name}')
     assert cfg.model.transfer_level % 4 == level
+    assert cfg.model.source.backbone.depth == cfg.model.target.backbone.depth == depth
     init_default_scope('mmseg')
     with DefaultScope.overwrite_default_scope('mmseg'):
         enc = MODELS.build(cfg.model.source.backbone)
@@ -182,3 +187,29 @@ def test_nobn_configs_have_no_batch_norm(pair):
         c = _cfg(f'{pair}/{name}')
         assert c.model.backbone.norm_cfg == c.model.decode_head.norm_cfg == \
             dict(type='synthssl.IdentityNorm', bias=True)
+
+
+def _networks(cfg):
+    """The task networks of a stage config (stage 3: source and target)."""
+    m = cfg.model
+    return [m.source, m.target] if 'source' in m else [m]
+
+
+@pytest.mark.parametrize('name', sorted(SHIPPED['render-indoor2warm_r18']))
+def test_r18_configs_differ_only_in_the_networks(name):
+    """Each ResNet-18 stage config is the built-in pair's config of that name with ResNet-18
+    encoders (512 channels into the decoder; G at the same residual stage, with that stage's
+    channels): data, crops, losses, optimiser and schedule are the same."""
+    r18, r50 = _cfg(f'render-indoor2warm_r18/{name}'), _cfg(f'render-indoor2warm/{name}')
+    for net18, net50 in zip(_networks(r18), _networks(r50), strict=True):
+        assert (net18.backbone.depth, net50.backbone.depth) == (18, 50)
+        assert (net18.decode_head.in_channels, net50.decode_head.in_channels) == (512, 2048)
+        net18.backbone.depth, net18.decode_head.in_channels = 50, 2048
+    if 'transfer' in r50.model:
+        t18, t50 = r18.model.transfer, r50.model.transfer
+        assert t18.in_channels == t18.out_channels == t50.in_channels // 4
+        t18.in_channels, t18.out_channels = t50.in_channels, t50.out_channels
+    skip = {'r18', 'filename', '_base_'}
+    d18 = {k: v for k, v in r18.to_dict().items() if k not in skip}
+    d50 = {k: v for k, v in r50.to_dict().items() if k not in skip}
+    assert d18 == d50
