@@ -85,3 +85,42 @@ def test_published_cpu_runs(tool):
         for res, side in ((short, 'short'), (long, 'long')):
             assert r[side]['mean'] == pytest.approx(
                 res['table'][r['direction']][r['stage']][r['metric']]['mean'])
+
+
+def test_two_pairs_only_with_other_pair(tool, tmp_path):
+    """The published ResNet-50 and ResNet-18 runs (same data and schedule, two pairs): refused
+    without --other-pair; with it, every B row's means are each results.json's own and the
+    markdown names the pairs."""
+    folders = [osp.join(REPO, 'docs', 'results', d) for d in
+               ('atdt_render-indoor2warm_plateau', 'atdt_render-indoor2warm_r18')]
+    with pytest.raises(ValueError, match='--other-pair'):
+        tool.main(folders)
+    md_path = tmp_path / 'networks.md'
+    cmp = tool.main(folders + ['--other-pair', '--out-md', str(md_path)])
+    first, second = (json.load(open(osp.join(f, 'results.json'), encoding='utf-8'))
+                     for f in folders)
+    assert (cmp['short']['pair'], cmp['long']['pair']) == (first['pair'], second['pair'])
+    b_rows = [r for r in cmp['rows'] if r['where'] == 'B' and r['seeds'] == [0, 1]]
+    assert {(r['direction'], r['stage']) for r in b_rows} >= {
+        (d, s) for d in ('dep2sem', 'sem2dep') for s in ('baseline', 'atdt', 'oracle')}
+    for r in b_rows:
+        for res, side in ((first, 'short'), (second, 'long')):
+            assert r[side]['mean'] == pytest.approx(
+                res['table'][r['direction']][r['stage']][r['metric']]['mean'])
+    md = md_path.read_text()
+    assert ('# AT/DT: render-indoor2warm (2400 / 2400 / 4800 iterations) against '
+            'render-indoor2warm_r18 (2400 / 2400 / 4800 iterations)') in md
+    assert '| render-indoor2warm, 2400 / 2400 / 4800 | render-indoor2warm_r18, 2400' in md
+
+
+def test_per_task_counts_are_named(tool, tmp_path):
+    """A schedule with run_pipeline's --task-iters names them in the columns."""
+    short = _results([2, 2, 4], {0: [1, 2, 3]}, {0: 2.})
+    long = dict(_results([2, 2, 4], {0: [1, 2, 4]}, {0: 3.}), task_iters=dict(depth=8))
+    for name, res in (('short', short), ('long', long)):
+        (tmp_path / f'{name}.json').write_text(json.dumps(res))
+    md_path = tmp_path / 'cmp.md'
+    cmp = tool.main([str(tmp_path / 'short.json'), str(tmp_path / 'long.json'),
+                     '--out-md', str(md_path)])
+    assert cmp['long']['task_iters'] == {'depth': 8} and cmp['short']['task_iters'] == {}
+    assert '2 / 2 / 4 against 2 / 2 / 4 (depth 8) iterations' in md_path.read_text()

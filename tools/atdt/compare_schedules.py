@@ -1,6 +1,8 @@
 # Copyright (c) synthssl contributors.
 """What a longer schedule changed: two results folders of ``tools/atdt/run_pipeline.py``
-(same pair, different ``--iters``), stage by stage.
+(same pair, different ``--iters``), stage by stage. With ``--other-pair`` the two folders may
+be two pairs run on the same data, e.g. a pair and its variant with other task networks
+(``render-indoor2warm`` and ``render-indoor2warm_r18``): what the change of network changed.
 
 A stage trained to a plateau gains little when its schedule is lengthened. Within one run
 that is hard to see, because the poly learning rate goes to zero at the end of any schedule
@@ -21,6 +23,9 @@ Example (the 1200 / 1200 / 2400 and 2400 / 2400 / 4800 runs of docs/atdt.md)::
 
     python tools/atdt/compare_schedules.py docs/results/atdt_render-indoor2warm \\
         docs/results/atdt_render-indoor2warm_plateau --out-md schedules.md
+    # ResNet-50 against ResNet-18 task networks, same schedule and data
+    python tools/atdt/compare_schedules.py docs/results/atdt_render-indoor2warm_plateau \\
+        docs/results/atdt_render-indoor2warm_r18 --other-pair --out-md networks.md
 """
 import argparse
 import json
@@ -62,12 +67,13 @@ def last_third(info: Dict, metric: str) -> Optional[float]:
     return None if thirds is None else sum(thirds[2]) / len(thirds[2])
 
 
-def compare(short: Dict, long: Dict) -> Dict:
-    """Rows of (direction, stage, metric): both schedules' stats over the common seeds,
-    the change of the mean and ``|Δ| / spread``."""
-    if short['pair'] != long['pair']:
+def compare(short: Dict, long: Dict, other_pair: bool = False) -> Dict:
+    """Rows of (direction, stage, metric): both runs' stats over the common seeds, the
+    change of the mean and ``|Δ| / spread``. Two pairs only with ``other_pair``."""
+    if short['pair'] != long['pair'] and not other_pair:
         raise ValueError(f"compare_schedules: {short['_path']} is pair {short['pair']!r}, "
-                         f"{long['_path']} is {long['pair']!r}")
+                         f"{long['_path']} is {long['pair']!r} (--other-pair compares two "
+                         'pairs run on the same data)')
     rows: List[Dict] = []
     for direction in DIRECTION_TITLES:
         s_runs, l_runs = short['runs'].get(direction, {}), long['runs'].get(direction, {})
@@ -106,8 +112,11 @@ def compare(short: Dict, long: Dict) -> Dict:
                                  delta_over_spread=(abs(delta) / spread
                                                     if spread else None)))
     return dict(pair=long['pair'],
-                short=dict(results=short['_path'], iters=short['iters']),
-                long=dict(results=long['_path'], iters=long['iters']), rows=rows)
+                short=dict(results=short['_path'], iters=short['iters'], pair=short['pair'],
+                           task_iters=short.get('task_iters') or {}),
+                long=dict(results=long['_path'], iters=long['iters'], pair=long['pair'],
+                          task_iters=long.get('task_iters') or {}),
+                rows=rows)
 
 
 def _cell(st: Dict, dec: int) -> str:
@@ -116,14 +125,31 @@ def _cell(st: Dict, dec: int) -> str:
     return f"{st['mean']:.{dec}f} ± {st['std']:.{dec}f}"
 
 
+def _schedule(side: Dict) -> str:
+    """'2400 / 2400 / 4800', with run_pipeline's per-task counts: '… (depth 4800)'."""
+    text = ' / '.join(map(str, side['iters']))
+    per_task = side.get('task_iters') or {}
+    if per_task:
+        text += ' (' + ', '.join(f'{t} {n}' for t, n in sorted(per_task.items())) + ')'
+    return text
+
+
 def to_markdown(cmp: Dict) -> str:
-    s_it = ' / '.join(map(str, cmp['short']['iters']))
-    l_it = ' / '.join(map(str, cmp['long']['iters']))
-    lines = [f"# AT/DT on {cmp['pair']}: {s_it} against {l_it} iterations", '',
-             f"Short: `{cmp['short']['results']}`; long: `{cmp['long']['results']}`. "
-             'Mean ± sample std over the seeds both hold; Δ = long − short; |Δ| / spread: '
-             'the change over the larger seed std (below 1: the longer schedule moved the '
-             'stage less than the seed does).', '']
+    s_it, l_it = _schedule(cmp['short']), _schedule(cmp['long'])
+    s_pair, l_pair = cmp['short'].get('pair', cmp['pair']), cmp['long'].get('pair', cmp['pair'])
+    if s_pair == l_pair:
+        title = f"# AT/DT on {cmp['pair']}: {s_it} against {l_it} iterations"
+    else:  # two pairs: the columns name them
+        title = (f'# AT/DT: {s_pair} ({s_it} iterations) against {l_pair} '
+                 f'({l_it} iterations)')
+        s_it, l_it = f'{s_pair}, {s_it}', f'{l_pair}, {l_it}'
+    first, second, what = (('Short', 'long', 'the longer schedule') if s_pair == l_pair
+                           else ('First', 'second', 'the second run'))
+    lines = [title, '',
+             f"{first}: `{cmp['short']['results']}`; {second}: `{cmp['long']['results']}`. "
+             f'Mean ± sample std over the seeds both hold; Δ = {second} − {first.lower()}; '
+             '|Δ| / spread: the change over the larger seed std (below 1: '
+             f'{what} moved the stage less than the seed does).', '']
     for direction in DIRECTION_TITLES:
         rows = [r for r in cmp['rows'] if r['direction'] == direction]
         if not rows:
@@ -149,12 +175,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('long', help='results folder (or results.json) of the longer schedule')
     p.add_argument('--out', help='also write the JSON here')
     p.add_argument('--out-md', help='also write the markdown table here')
+    p.add_argument('--other-pair', action='store_true',
+                   help='the folders may hold two pairs run on the same data (e.g. '
+                   'render-indoor2warm and its ResNet-18 variant render-indoor2warm_r18)')
     return p.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> Dict:
     args = parse_args(argv)
-    cmp = compare(load_results(args.short), load_results(args.long))
+    cmp = compare(load_results(args.short), load_results(args.long), args.other_pair)
     md = to_markdown(cmp)
     print(md, flush=True)
     if args.out:
