@@ -122,3 +122,20 @@ def test_pipeline_stage_runs_tools_train_as_subprocess(pipeline, atdt_pair, tmp_
     assert json.loads((work / 'n1_depth_AB' / 'done.json').read_text())['checkpoint'] \
         .endswith('iter_1.pth')
     assert_finite_metrics(logged_scalars(str(work / 'n1_depth_AB')), keys=['loss*'])
+
+
+def test_task_iters_set_every_network_of_the_task(pipeline, atdt_pair, tmp_path):
+    """--task-iters depth=2 over --iters 1 1 1 in Sem.->Dep.: N2 and the oracle (depth) train 2
+    iterations, N1 (semantics) and G 1; a bad value is refused with the problem named."""
+    work = tmp_path / 'work'
+    args = _args(atdt_pair, work, ['--direction', 'sem2dep', '--oracle', '--in-process',
+                                   '--task-iters', 'depth=2'])
+    args[args.index('--iters') + 1:args.index('--iters') + 4] = ['1', '1', '1']
+    ck = pipeline.main(args)['checkpoints']
+    assert [osp.basename(ck[k]) for k in ('n1', 'n2', 'transfer', 'oracle')] == \
+        ['iter_1.pth', 'iter_2.pth', 'iter_1.pth', 'iter_2.pth']
+    for stage, n in (('n1_semantic_AB', 1), ('n2_depth_A', 2), ('oracle_depth_B', 2)):
+        assert Config.fromfile(str(work / stage / 'config.py')).train_cfg.max_iters == n
+    for bad in ('depth=0', 'colour=3', 'depth'):
+        with pytest.raises(SystemExit, match=f"--task-iters '{bad}': expected depth=N"):
+            pipeline.parse_args(['--pair', 'p', '--task-iters', bad])

@@ -3,7 +3,7 @@
 
     python tools/atdt/run_pipeline.py --pair render-indoor2warm --direction dep2sem \\
         --work-dir work_dirs/atdt/render_dep2sem [--baseline] [--oracle] \\
-        [--iters N1 N2 G] [--data-root-a DIR --data-root-b DIR ...] [--cfg-options ...]
+        [--iters N1 N2 G] [--task-iters depth=N] [--data-root-a DIR ...] [--cfg-options ...]
 
 Stages (configs under ``configs/atdt/<pair>/``; Dep.->Sem. / Sem.->Dep.):
 
@@ -120,6 +120,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                    help='also test stage 3 on domain A\'s validation set (in-domain, §6)')
     p.add_argument('--iters', type=int, nargs=3, metavar=('N1', 'N2', 'G'),
                    help='training iterations of stage 1, stage 2 (and the oracle), stage 3')
+    p.add_argument('--task-iters', nargs='+', default=[], metavar='TASK=N',
+                   help='training iterations of every task network of a task (depth or '
+                   'semantics), whichever stage trains it: N1, N2 = the baseline, the oracle '
+                   '(e.g. depth=4800: N1 in dep2sem, N2 and the oracle in sem2dep); overrides '
+                   '--iters\' count for them. Per task, the same for every method')
     for var in ROOT_VARS:
         p.add_argument('--' + var.replace('_', '-'), dest=var,
                        help=f'replace the pair config\'s {var}')
@@ -154,7 +159,21 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--in-process', action='store_true',
                    help='run tools/train.py and tools/test.py inside this process (saves the '
                    'start-up of every stage; default: one subprocess per stage)')
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    args.task_iters = _task_iters(args.task_iters)
+    return args
+
+
+def _task_iters(items: List[str]) -> Dict[str, int]:
+    """``['depth=4800']`` -> ``{'depth': 4800}``; a clear error for anything else."""
+    out: Dict[str, int] = {}
+    for item in items:
+        task, _, n = item.partition('=')
+        if task not in ('depth', 'semantics') or not n.isdigit() or int(n) < 1:
+            raise SystemExit(f'run_pipeline: --task-iters {item!r}: expected depth=N or '
+                             'semantics=N with N a positive integer')
+        out[task] = int(n)
+    return out
 
 
 def _replace_roots(cfg: Config, new_roots: Dict[str, str]) -> None:
@@ -331,7 +350,10 @@ def run_one(args: argparse.Namespace, on_tested=None) -> Dict:
         REPO, 'work_dirs', 'atdt', f'{args.pair}_{args.direction}'))
     os.makedirs(work_dir, exist_ok=True)
     cfg_dir = osp.join(args.config_dir, args.pair)
-    it = args.iters or (None, None, None)
+    it = list(args.iters or (None, None, None))
+    task_iters = getattr(args, 'task_iters', None) or {}  # per task: N1 / N2 and oracle
+    it[0] = task_iters.get(stage_task(args.direction, 'n1'), it[0])
+    it[1] = task_iters.get(stage_task(args.direction, 'n2'), it[1])
 
     def cfg_of(stage, kind, iters, extra=None):
         return stage_config(osp.join(cfg_dir, names[stage] + '.py'), args, kind, iters, extra)
@@ -461,8 +483,9 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
     if prev_path and osp.isfile(prev_path):
         with open(prev_path, encoding='utf-8') as f:
             prev = json.load(f)
-        if (prev.get('pair'), prev.get('iters'), prev.get('val_interval')) != (
-                args.pair, args.iters, args.val_interval):
+        if (prev.get('pair'), prev.get('iters'), prev.get('task_iters') or {},
+                prev.get('val_interval')) != (args.pair, args.iters, args.task_iters or {},
+                                              args.val_interval):
             print(f'run_pipeline: {prev_path} has another pair or schedule; its runs are '
                   'not carried over', flush=True)
             prev = {}
@@ -545,6 +568,8 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
         threads=args.threads or int(os.environ.get('OMP_NUM_THREADS', '0')) or None,
         spread='sample standard deviation over the seeds (ddof=1); min/max also given',
         table=table, runs=runs)
+    if args.task_iters:  # recorded only when set: older results.json stay as they were
+        results['task_iters'] = args.task_iters
     os.makedirs(res_dir or work_dir, exist_ok=True)
     with open(osp.join(res_dir or work_dir, 'results.json'), 'w', encoding='utf-8') as f:
         json.dump(results, f, indent=1)
