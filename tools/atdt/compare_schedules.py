@@ -128,7 +128,7 @@ def _cell(st: Dict, dec: int) -> str:
 def _schedule(side: Dict) -> str:
     """'2400 / 2400 / 4800', with run_pipeline's per-task counts: '… (depth 4800)'."""
     text = ' / '.join(map(str, side['iters']))
-    per_task = side.get('task_iters') or {}
+    per_task = side['task_iters']
     if per_task:
         text += ' (' + ', '.join(f'{t} {n}' for t, n in sorted(per_task.items())) + ')'
     return text
@@ -136,15 +136,15 @@ def _schedule(side: Dict) -> str:
 
 def to_markdown(cmp: Dict) -> str:
     s_it, l_it = _schedule(cmp['short']), _schedule(cmp['long'])
-    s_pair, l_pair = cmp['short'].get('pair', cmp['pair']), cmp['long'].get('pair', cmp['pair'])
+    s_pair, l_pair = cmp['short']['pair'], cmp['long']['pair']
     if s_pair == l_pair:
-        title = f"# AT/DT on {cmp['pair']}: {s_it} against {l_it} iterations"
+        title = f'# AT/DT on {l_pair}: {s_it} against {l_it} iterations'
+        first, second, what = 'Short', 'long', 'the longer schedule'
     else:  # two pairs: the columns name them
         title = (f'# AT/DT: {s_pair} ({s_it} iterations) against {l_pair} '
                  f'({l_it} iterations)')
         s_it, l_it = f'{s_pair}, {s_it}', f'{l_pair}, {l_it}'
-    first, second, what = (('Short', 'long', 'the longer schedule') if s_pair == l_pair
-                           else ('First', 'second', 'the second run'))
+        first, second, what = 'First', 'second', 'the second run'
     lines = [title, '',
              f"{first}: `{cmp['short']['results']}`; {second}: `{cmp['long']['results']}`. "
              f'Mean ± sample std over the seeds both hold; Δ = {second} − {first.lower()}; '

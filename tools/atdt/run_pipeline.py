@@ -94,6 +94,8 @@ VARIANTS = {
                  transfer='dep2sem_transfer_nobn'),
 }
 STAGE_KEYS = ('n1', 'n1b', 'n2', 'transfer', 'oracle')
+#: the two tasks, in Dep.->Sem. order (task 1, task 2)
+TASKS = ('depth', 'semantics')
 #: CLI data-root options -> the pair config's dataset whose data_root they replace
 ROOT_VARS = dict(data_root_a='domain_a_train', data_root_b='domain_b_train',
                  data_root_a_val='domain_a_val', data_root_b_val='domain_b_val',
@@ -169,7 +171,7 @@ def _task_iters(items: List[str]) -> Dict[str, int]:
     out: Dict[str, int] = {}
     for item in items:
         task, _, n = item.partition('=')
-        if task not in ('depth', 'semantics') or not n.isdigit() or int(n) < 1:
+        if task not in TASKS or not n.isdigit() or int(n) < 1:
             raise SystemExit(f'run_pipeline: --task-iters {item!r}: expected depth=N or '
                              'semantics=N with N a positive integer')
         out[task] = int(n)
@@ -351,9 +353,9 @@ def run_one(args: argparse.Namespace, on_tested=None) -> Dict:
     os.makedirs(work_dir, exist_ok=True)
     cfg_dir = osp.join(args.config_dir, args.pair)
     it = list(args.iters or (None, None, None))
-    task_iters = getattr(args, 'task_iters', None) or {}  # per task: N1 / N2 and oracle
-    it[0] = task_iters.get(stage_task(args.direction, 'n1'), it[0])
-    it[1] = task_iters.get(stage_task(args.direction, 'n2'), it[1])
+    # per task: N1's task / N2's and the oracle's
+    it[0] = args.task_iters.get(stage_task(args.direction, 'n1'), it[0])
+    it[1] = args.task_iters.get(stage_task(args.direction, 'n2'), it[1])
 
     def cfg_of(stage, kind, iters, extra=None):
         return stage_config(osp.join(cfg_dir, names[stage] + '.py'), args, kind, iters, extra)
@@ -484,7 +486,7 @@ def collect_results(args: argparse.Namespace, argv: List[str]) -> Dict:
         with open(prev_path, encoding='utf-8') as f:
             prev = json.load(f)
         if (prev.get('pair'), prev.get('iters'), prev.get('task_iters') or {},
-                prev.get('val_interval')) != (args.pair, args.iters, args.task_iters or {},
+                prev.get('val_interval')) != (args.pair, args.iters, args.task_iters,
                                               args.val_interval):
             print(f'run_pipeline: {prev_path} has another pair or schedule; its runs are '
                   'not carried over', flush=True)
@@ -584,7 +586,7 @@ PLATEAU_METRIC = dict(semantics=('mIoU', 'mIoU'), depth=('depth/a1', 'δ<1.25 (%
 
 def stage_task(direction: str, key: str) -> str:
     """The task a stage of ``direction`` learns: N1 task 1, every other stage task 2."""
-    first, second = ('depth', 'semantics') if direction == 'dep2sem' else ('semantics', 'depth')
+    first, second = TASKS if direction == 'dep2sem' else TASKS[::-1]
     return first if key == 'n1' else second
 
 
