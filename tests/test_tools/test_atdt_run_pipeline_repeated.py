@@ -181,15 +181,18 @@ def test_published_runs_of_other_directions_and_seeds_are_kept(pipeline, tmp_pat
 def test_plateau_rows_split_each_curve_in_thirds(pipeline):
     """The plateau table: per stage the metric of the task it learns (N1 of Dep.→Sem.
     learns depth, its other stages semantics), the curve in thirds of its points, sorted by
-    iteration; curves of fewer than 3 points are left out."""
+    iteration; curves of fewer than 3 points are left out, a stage still training is marked."""
     results = dict(runs=dict(dep2sem=dict(seed0=dict(
-        n1=dict(curves={'depth/a1': [[300, 30.], [600, 40.], [900, 41.], [1200, 42.]],
+        n1=dict(trained=True,
+                curves={'depth/a1': [[300, 30.], [600, 40.], [900, 41.], [1200, 42.]],
                         'mIoU': [[300, 99.]]}),
         baseline=dict(curves={'mIoU': [[600, 12.], [300, 10.], [900, 13.], [1200, 13.],
                                        [1500, 14.], [1800, 14.]]}),
-        oracle=dict(curves={'mIoU': [[300, 5.], [600, 6.]]})))))
+        oracle=dict(curves={'mIoU': [[300, 5.], [600, 6.]]})),
+        seed1=dict(baseline=dict(trained=False,
+                                 curves={'mIoU': [[300, 1.], [600, 2.], [900, 3.]]})))))
     rows = pipeline.plateau_rows(results)
-    assert [r[2] for r in rows] == ['n1', 'baseline']
+    assert [r[2] for r in rows] == ['n1', 'baseline', 'baseline (still training)']
     # n1: thirds of 4 points: [30], [40], [41, 42]
     assert rows[0][3:] == ['δ<1.25 (%)', '4', '30.00', '40.00', '41.50', '+1.50', '42.00']
     # baseline sorted by iteration: [10, 12], [13, 13], [14, 14]

@@ -604,7 +604,8 @@ def plateau_rows(results: Dict) -> List[List[str]]:
     """Per direction, seed and stage: its validation curve split into thirds (by
     validation point); the mean of the middle and of the last third and their difference.
     A stage at a plateau gains little from its middle to its last third compared with what
-    it gained before."""
+    it gained before. A stage still training (results written while it runs) is marked so:
+    its curve is not yet the whole schedule."""
     out = []
     for direction, seeds in results['runs'].items():
         for seed, stages in sorted(seeds.items()):
@@ -616,7 +617,8 @@ def plateau_rows(results: Dict) -> List[List[str]]:
                 curve = [v for t in thirds for v in t]
                 n = len(curve)
                 mid, last = (sum(t) / len(t) for t in thirds[1:])
-                out.append([DIRECTION_TITLES[direction].split(' ')[0], seed, key, title,
+                stage = key if info.get('trained', True) else key + ' (still training)'
+                out.append([DIRECTION_TITLES[direction].split(' ')[0], seed, stage, title,
                             str(n), f'{curve[0]:.2f}', f'{mid:.2f}', f'{last:.2f}',
                             f'{last - mid:+.2f}', f'{curve[-1]:.2f}'])
     return out
