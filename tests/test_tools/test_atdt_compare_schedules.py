@@ -55,6 +55,21 @@ def test_change_and_spread_per_stage(tool, tmp_path):
     assert json.loads(json_path.read_text())['rows'][0]['delta'] == pytest.approx(1.75)
 
 
+def test_a_stage_still_training_is_not_compared(tool, tmp_path):
+    """results written while a stage runs: its half curve is not its schedule's last third;
+    its own-curve row leaves that seed out (its B metrics are compared once tested)."""
+    short = _results([2, 2, 4], {0: [1, 2, 3], 1: [4, 5, 6]}, {0: 2., 1: 4.})
+    long = _results([4, 4, 8], {0: [1, 2, 9], 1: [1, 1, 1]}, {0: 3., 1: 5.})
+    long['runs']['dep2sem']['seed1']['baseline']['trained'] = False
+    del long['runs']['dep2sem']['seed1']['baseline']['metrics_B']
+    long['runs']['dep2sem']['seed0']['baseline']['trained'] = True
+    rows = {(r['stage'], r['where'], r['metric']): r
+            for r in tool.compare(dict(short, _path='s'), dict(long, _path='l'))['rows']}
+    assert rows['baseline', 'own', 'mIoU']['seeds'] == [0]
+    assert rows['baseline', 'own', 'mIoU']['delta'] == pytest.approx(6.)
+    assert rows['baseline', 'B', 'mIoU']['seeds'] == [0]
+
+
 def test_bad_inputs_name_the_file(tool, tmp_path):
     with pytest.raises(FileNotFoundError, match=str(tmp_path / 'nowhere' / 'results.json')):
         tool.main([str(tmp_path / 'nowhere'), str(tmp_path)])

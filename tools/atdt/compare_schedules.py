@@ -62,7 +62,9 @@ def load_results(folder: str) -> Dict:
 
 def last_third(info: Dict, metric: str) -> Optional[float]:
     """Mean of the last third of a stage's validation curve of ``metric`` (None below 3
-    points)."""
+    points, or while the stage is still training: its curve is not yet its schedule's)."""
+    if info.get('trained') is False:
+        return None
     thirds = curve_thirds(info, metric)
     return None if thirds is None else sum(thirds[2]) / len(thirds[2])
 
