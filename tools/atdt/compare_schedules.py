@@ -35,7 +35,7 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from run_pipeline import (DIRECTION_TITLES, PLATEAU_METRIC, TABLE_METRICS,  # noqa: E402
-                          _stats, curve_thirds, stage_task)
+                          _stats, curve_thirds, stage_task, still_training)
 
 #: stage key in results.json -> its title here
 STAGE_TITLES = dict(n1='N1 (task 1 on A ∪ B)', baseline='N2 = baseline (task 2 on A)',
@@ -63,7 +63,7 @@ def load_results(folder: str) -> Dict:
 def last_third(info: Dict, metric: str) -> Optional[float]:
     """Mean of the last third of a stage's validation curve of ``metric`` (None below 3
     points, or while the stage is still training: its curve is not yet its schedule's)."""
-    if info.get('trained') is False:
+    if still_training(info):
         return None
     thirds = curve_thirds(info, metric)
     return None if thirds is None else sum(thirds[2]) / len(thirds[2])

@@ -590,6 +590,12 @@ def stage_task(direction: str, key: str) -> str:
     return first if key == 'n1' else second
 
 
+def still_training(info: Dict) -> bool:
+    """Whether a stage of ``results.json`` was collected before it finished (its curve is not
+    yet its schedule's); results published before ``trained`` was recorded count as done."""
+    return info.get('trained') is False
+
+
 def curve_thirds(info: Dict, metric: str) -> Optional[List[List[float]]]:
     """A stage's validation curve of ``metric`` (``results.json`` ``curves``), in iteration
     order, split into thirds by validation point; None below 3 points."""
@@ -617,7 +623,7 @@ def plateau_rows(results: Dict) -> List[List[str]]:
                 curve = [v for t in thirds for v in t]
                 n = len(curve)
                 mid, last = (sum(t) / len(t) for t in thirds[1:])
-                stage = key if info.get('trained', True) else key + ' (still training)'
+                stage = key + ' (still training)' if still_training(info) else key
                 out.append([DIRECTION_TITLES[direction].split(' ')[0], seed, stage, title,
                             str(n), f'{curve[0]:.2f}', f'{mid:.2f}', f'{last:.2f}',
                             f'{last - mid:+.2f}', f'{curve[-1]:.2f}'])
